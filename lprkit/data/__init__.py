@@ -1,0 +1,1 @@
+"""Annotation formats, real-data loaders and tf.data builders."""

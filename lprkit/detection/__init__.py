@@ -1,0 +1,1 @@
+"""Finding plates in frames: anchors, targets, loss, decoding + NMS, training and mAP."""

@@ -1,0 +1,1 @@
+"""Keras model builders (YOLOv4, CRNN, LPRNet) and Darknet file I/O."""

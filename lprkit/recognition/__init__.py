@@ -1,0 +1,1 @@
+"""Reading plate crops: CTC decoding, metrics, training and the recogniser interface."""

@@ -1,0 +1,1 @@
+"""Synthetic data: plate styles, rendering, degradations, scenes and dataset writers."""
