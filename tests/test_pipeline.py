@@ -2,52 +2,13 @@
 
 import numpy as np
 import pytest
+from fakes import BoxDetector, SizeRecognizer, scene
 
-from lprkit.detection.base import Detection
 from lprkit.pipeline import Pipeline, PlateResult, draw_results
-from lprkit.recognition.base import PlateRead
-
-
-class BoxDetector:
-    """Finds pure-yellow or pure-white rectangles: enough to test the plumbing."""
-
-    name = "boxes"
-    class_names = ("plate",)
-
-    def detect(self, images):
-        out = []
-        for img in images:
-            dets = []
-            for colour in ((255, 255, 255), (230, 200, 0)):
-                ys, xs = np.nonzero((img == colour).all(axis=2))
-                if len(xs):
-                    dets.append(Detection((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1), 0.9))
-            out.append(dets)
-        return out
-
-
-class SizeRecognizer:
-    """'Reads' a crop as its width, so tests can check which crop went where."""
-
-    name = "size"
-
-    def __init__(self):
-        self.calls = 0
-
-    def read(self, crops):
-        self.calls += 1
-        return [PlateRead(str(c.shape[1]), 0.5, (0.5,)) for c in crops]
-
-
-def _scene(boxes):
-    img = np.full((120, 200, 3), 60, np.uint8)
-    for (x1, y1, x2, y2), colour in boxes:
-        img[y1:y2, x1:x2] = colour
-    return img
 
 
 def test_reads_each_plate_with_colour_and_box():
-    img = _scene([((10, 10, 60, 30), (255, 255, 255)), ((100, 70, 180, 90), (230, 200, 0))])
+    img = scene([((10, 10, 60, 30), (255, 255, 255)), ((100, 70, 180, 90), (230, 200, 0))])
     pipe = Pipeline(BoxDetector(), SizeRecognizer(), margin=0)
     results = pipe.read(img)
     assert [r.text for r in results] == ["50", "80"]
@@ -62,7 +23,7 @@ def test_reads_each_plate_with_colour_and_box():
 def test_batch_recognises_all_crops_in_one_call_and_keeps_order():
     rec = SizeRecognizer()
     pipe = Pipeline(BoxDetector(), rec, margin=0, classify_colour=False)
-    imgs = [_scene([((0, 0, 40, 10), (255, 255, 255))]), _scene([]), _scene([((0, 0, 70, 10), (230, 200, 0))])]
+    imgs = [scene([((0, 0, 40, 10), (255, 255, 255))]), scene([]), scene([((0, 0, 70, 10), (230, 200, 0))])]
     results = pipe.read_batch(imgs)
     assert rec.calls == 1
     assert [[r.text for r in row] for row in results] == [["40"], [], ["70"]]
@@ -71,13 +32,13 @@ def test_batch_recognises_all_crops_in_one_call_and_keeps_order():
 
 def test_empty_detection_gives_empty_list_without_calling_recogniser():
     rec = SizeRecognizer()
-    assert Pipeline(BoxDetector(), rec).read(_scene([])) == []
+    assert Pipeline(BoxDetector(), rec).read(scene([])) == []
     assert rec.calls == 0
     assert Pipeline(BoxDetector(), rec).read_batch([]) == []
 
 
 def test_margin_grows_crop():
-    img = _scene([((50, 50, 100, 60), (255, 255, 255))])
+    img = scene([((50, 50, 100, 60), (255, 255, 255))])
     assert Pipeline(BoxDetector(), SizeRecognizer(), margin=0.1).read(img)[0].text == "60"
 
 
@@ -93,7 +54,7 @@ def test_rejects_objects_that_are_not_detectors_or_recognisers():
 def test_read_paths_and_corrupt_file(tmp_path):
     from PIL import Image
 
-    Image.fromarray(_scene([((0, 0, 30, 10), (255, 255, 255))])).save(tmp_path / "a.png")
+    Image.fromarray(scene([((0, 0, 30, 10), (255, 255, 255))])).save(tmp_path / "a.png")
     (tmp_path / "bad.jpg").write_bytes(b"not an image")
     pipe = Pipeline(BoxDetector(), SizeRecognizer(), margin=0)
     [(path, res)] = list(pipe.read_paths([tmp_path / "a.png"]))
@@ -103,7 +64,7 @@ def test_read_paths_and_corrupt_file(tmp_path):
 
 
 def test_draw_results_marks_the_box():
-    img = _scene([])
+    img = scene([])
     out = draw_results(img, [PlateResult((20, 30, 120, 60), 0.9, "12가3456", 0.8, colour="white")])
     assert out.shape == img.shape and out.dtype == np.uint8
     assert (out[30:61, 20] == (0, 255, 0)).all(axis=1).any()
