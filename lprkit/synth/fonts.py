@@ -90,7 +90,9 @@ def find_fonts(script: str) -> list[Path]:
     files = _all_font_files()
     found = [files[name] for name in FONT_FAMILIES[script] if name in files]
     if not found:
-        raise LprkitError(f"no {script} font found in {', '.join(map(str, font_dirs()))}: {INSTALL_HINT[script]}")
+        raise LprkitError(
+            f"no {script} font found in {', '.join(map(str, font_dirs()))}: {INSTALL_HINT[script]}"
+        )
     return found
 
 

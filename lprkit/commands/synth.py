@@ -1,0 +1,130 @@
+"""``lprkit synth``: synthetic plate crops and scenes."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "synth",
+        help="generate synthetic plates (crops) or scenes (frames)",
+        description="Generate synthetic training and test data.",
+    )
+    kinds = p.add_subparsers(dest="synth_command", metavar="KIND")
+
+    pl = kinds.add_parser(
+        "plates",
+        help="plate crops: DIR/labels.csv (file,text) + images",
+        description="Render, degrade and write plate crops as a crops folder "
+        "(images, labels.csv with rows file,text, manifest.json).",
+    )
+    pl.add_argument(
+        "--styles",
+        default="korean",
+        help="korean, latin, all, a group (europe, us, ...) or STYLE[,STYLE] (default: korean)",
+    )
+    pl.add_argument("--n", type=int, default=1000, help="number of plates (default: 1000)")
+    pl.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    pl.add_argument("--out", required=True, help="output folder")
+    pl.add_argument(
+        "--size",
+        default=None,
+        metavar="WxH",
+        help="resize to one-line strips of WxH pixels, e.g. 128x32 (default: keep "
+        "each crop's size, two-line plates as two lines, like real crops)",
+    )
+    pl.add_argument(
+        "--strength",
+        type=float,
+        default=1.0,
+        help="degradation strength: 0 clean, 1 default, 2 harsh",
+    )
+    pl.add_argument("--format", dest="image_format", choices=("png", "jpg"), default="png")
+    pl.add_argument("--processes", type=int, default=None, help="worker processes (default: 2)")
+    pl.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    pl.add_argument("--list-styles", action="store_true", help="list the styles and exit")
+    pl.set_defaults(func=run_plates)
+
+    sc = kinds.add_parser(
+        "scenes",
+        help="frames with plates on cars: DIR/labels.csv (file,text,x,y,w,h) + images",
+        description="Compose synthetic parking or CCTV frames with plates.",
+    )
+    sc.add_argument("--mode", choices=("parking", "cctv"), default="parking")
+    sc.add_argument("--n", type=int, default=100, help="number of frames (default: 100)")
+    sc.add_argument("--seed", type=int, default=0)
+    sc.add_argument("--out", required=True, help="output folder")
+    sc.add_argument("--styles", default="korean", help="plate styles (as for `synth plates`)")
+    sc.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("labels", "openalpr", "yolo", "voc"),
+        default="labels",
+        help="annotation format (default: labels.csv)",
+    )
+    sc.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    sc.set_defaults(func=run_scenes)
+    p.set_defaults(func=lambda args: _usage(p))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _parse_size(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--size must look like 128x32 (width x height), got {text!r}") from None
+    return w, h
+
+
+def run_plates(args: argparse.Namespace) -> int:
+    from lprkit.synth.styles import STYLES, resolve_styles
+
+    if args.list_styles:
+        for name in resolve_styles(args.styles):
+            st = STYLES[name]
+            print(f"{name:24s} {st.group:9s} {st.colour:7s} {st.example:12s} {st.description}")
+        return 0
+    if args.n < 0:
+        raise ValueError(f"--n must be >= 0, got {args.n}")
+    from lprkit.synth.dataset import write_recognition_dataset
+
+    out = write_recognition_dataset(
+        args.out,
+        args.n,
+        styles=args.styles,
+        size=_parse_size(args.size),
+        seed=args.seed,
+        overwrite=args.overwrite,
+        degrade_strength=args.strength,
+        processes=args.processes,
+        image_format=args.image_format,
+    )
+    print(f"wrote {args.n} plates to {out} (labels.csv, manifest.json)")
+    return 0
+
+
+def run_scenes(args: argparse.Namespace) -> int:
+    try:
+        from lprkit.synth.scene_dataset import write_scene_dataset
+    except ImportError as exc:
+        from lprkit.errors import LprkitError
+
+        raise LprkitError(f"synthetic scenes are not available in this version ({exc})") from None
+    out = write_scene_dataset(
+        args.out,
+        n=args.n,
+        mode=args.mode,
+        styles=args.styles,
+        seed=args.seed,
+        fmt=args.fmt,
+        overwrite=args.overwrite,
+    )
+    print(f"wrote {args.n} {args.mode} frames to {out}")
+    return 0

@@ -1,0 +1,388 @@
+"""Synthetic recognition data at scale: in-memory arrays, folders on disk, and tf.data.
+
+Every plate ``i`` of a data set is drawn from its own generator seeded with ``(seed, i)``, so
+plate ``i`` is the same whatever ``n``, the number of processes or the chunking: a data set
+can be generated in parallel, resumed or extended and still match byte for byte.
+
+One crop is: pick a style (weighted by :attr:`PlateStyle.weight`), render a random legal plate
+at 0.9-1.35 times the target resolution, :func:`~lprkit.synth.degrade.degrade` it, turn two-line
+plates into one-line strips (:func:`~lprkit.synth.twoline.to_single_line`, as recognisers do
+at inference) and resize to ``size``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from lprkit.synth.degrade import degrade
+from lprkit.synth.render import random_plate
+from lprkit.synth.styles import get_style, resolve_styles
+from lprkit.synth.twoline import to_single_line
+
+MANIFEST_FORMAT = "lprkit-crops/1"
+CHUNK = 256  # plates per worker task
+
+
+def _check_size(size) -> tuple[int, int] | None:
+    if size is None:
+        return None
+    try:
+        w, h = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise ValueError(f"size must be (width, height) in pixels, got {size!r}") from None
+    if w < 8 or h < 8:
+        raise ValueError(f"size (width, height) must be at least 8 x 8 pixels, got {size!r}")
+    return w, h
+
+
+def _style_table(styles) -> tuple[list[str], np.ndarray]:
+    names = resolve_styles(styles)
+    weights = np.array([get_style(n).weight for n in names], np.float64)
+    return names, np.cumsum(weights / weights.sum())
+
+
+def make_crop(
+    i: int,
+    names: Sequence[str],
+    cum: np.ndarray,
+    size: tuple[int, int] | None,
+    seed: int,
+    degrade_strength: float,
+) -> tuple[np.ndarray, str, str]:
+    """Plate ``i`` of a data set: ``(image, text, style name)``.
+
+    With ``size=None`` the crop keeps its rendered size (variable, like real crops) and
+    two-line plates stay two-line; with a size it is a one-line strip resized to it.
+    """
+    import cv2
+
+    rng = np.random.default_rng((seed, i))
+    name = names[min(int(np.searchsorted(cum, rng.random(), side="right")), len(names) - 1)]
+    st = get_style(name)
+    if size is None:  # a crop as a detector would give it: 20..110 px high
+        scale = rng.uniform(20, 110) / st.size[1]
+    elif st.two_line:  # the bottom line (about 60% of the plate) near 1-2x the target height
+        scale = size[1] * rng.uniform(1.1, 2.0) / st.size[1]
+    else:
+        scale = size[0] * rng.uniform(0.9, 1.35) / st.size[0]
+    plate = random_plate(st, rng, scale=scale)
+    img = plate.image
+    if degrade_strength > 0:
+        img = degrade(img, rng, degrade_strength)
+    if size is None:
+        return img, plate.text, name
+    if st.two_line:
+        img = to_single_line(img, None if degrade_strength > 0 else plate.split)
+    interp = cv2.INTER_AREA if img.shape[1] > size[0] else cv2.INTER_LINEAR
+    return cv2.resize(img, size, interpolation=interp), plate.text, name
+
+
+def _crops_range(args) -> tuple[np.ndarray, list[str], list[str]]:
+    start, stop, names, cum, size, seed, strength = args
+    out = [make_crop(i, names, cum, size, seed, strength) for i in range(start, stop)]
+    return np.stack([o[0] for o in out]), [o[1] for o in out], [o[2] for o in out]
+
+
+def _pool(processes: int):
+    import multiprocessing as mp
+
+    # fork is fast, but not safe once TensorFlow has started its threads
+    method = "spawn" if "tensorflow" in sys.modules or sys.platform != "linux" else "fork"
+    return mp.get_context(method).Pool(processes)
+
+
+def _processes(processes: int | None, n: int) -> int:
+    if processes is None:
+        processes = min(os.cpu_count() or 1, 2) if n >= 4 * CHUNK else 1
+    if processes < 1:
+        raise ValueError(f"processes must be at least 1, got {processes}")
+    return processes
+
+
+def generate_crops(
+    n: int,
+    styles: str | Sequence[str] = "korean",
+    size: tuple[int, int] = (128, 32),
+    seed: int = 0,
+    degrade_strength: float = 1.0,
+    *,
+    processes: int | None = 1,
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Render ``n`` degraded one-line plate crops in memory.
+
+    Parameters
+    ----------
+    n
+        Number of crops.
+    styles
+        A style spec for :func:`~lprkit.synth.styles.resolve_styles` (``"korean"``,
+        ``"latin"``, ``"kr_ev,eu_de"`` …).
+    size
+        ``(width, height)`` of every crop.
+    seed
+        Same seed, same bytes (whatever ``processes``).
+    degrade_strength
+        0 for clean plates, 1 for the default degradations.
+    processes
+        Worker processes (``None``: up to 2 for large ``n``).
+
+    Returns
+    -------
+    images : numpy.ndarray
+        uint8 ``(n, height, width, 3)``.
+    texts : list of str
+        Labels (no separators).
+    styles : list of str
+        Style name of each crop.
+    """
+    size = _check_size(size)
+    if size is None:
+        raise ValueError("generate_crops needs a size (width, height): arrays must stack")
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    names, cum = _style_table(styles)
+    if n == 0:
+        return np.zeros((0, size[1], size[0], 3), np.uint8), [], []
+    tasks = [
+        (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength) for s in range(0, n, CHUNK)
+    ]
+    procs = _processes(processes, n)
+    if procs == 1:
+        parts = [_crops_range(t) for t in tasks]
+    else:
+        with _pool(procs) as pool:
+            parts = pool.map(_crops_range, tasks)
+    return (
+        np.concatenate([p[0] for p in parts]),
+        [t for p in parts for t in p[1]],
+        [s for p in parts for s in p[2]],
+    )
+
+
+# --- folders on disk ----------------------------------------------------------------------
+def _write_range(args) -> tuple[list[str], list[str], list[str]]:
+    import cv2
+
+    start, stop, names, cum, size, seed, strength, folder, ext = args
+    files, texts, styles = [], [], []
+    params = [cv2.IMWRITE_PNG_COMPRESSION, 1] if ext == "png" else [cv2.IMWRITE_JPEG_QUALITY, 95]
+    for i in range(start, stop):
+        img, text, style = make_crop(i, names, cum, size, seed, strength)
+        fname = f"{i:07d}.{ext}"  # never from the label text
+        ok, buf = cv2.imencode(f".{ext}", img[:, :, ::-1], params)
+        if not ok:  # pragma: no cover - OpenCV always encodes uint8 images
+            raise RuntimeError(f"could not encode {fname}")
+        Path(folder, fname).write_bytes(buf.tobytes())
+        files.append(fname)
+        texts.append(text)
+        styles.append(style)
+    return files, texts, styles
+
+
+def write_recognition_dataset(
+    out_dir: str | os.PathLike,
+    n: int,
+    styles: str | Sequence[str] = "korean",
+    size: tuple[int, int] | None = None,
+    seed: int = 0,
+    overwrite: bool = False,
+    *,
+    degrade_strength: float = 1.0,
+    processes: int | None = None,
+    image_format: str = "png",
+    progress: bool = True,
+) -> Path:
+    """Write ``n`` synthetic plate crops as a crops folder: images + labels.csv + manifest.json.
+
+    ``labels.csv`` has rows ``file,text`` (no header, UTF-8), the crops-folder format that
+    ``lprkit evaluate crops`` reads; ``manifest.json`` records the seed, styles, size,
+    package version and counts. Files are named ``0000000.png`` … (never from the text).
+
+    Parameters
+    ----------
+    out_dir
+        Folder to create. It must not exist (or be empty) unless ``overwrite``.
+    size
+        ``(width, height)`` for one-line strips ready for a recogniser; ``None`` keeps each
+        crop at its rendered size with two-line plates as two lines, like real crops.
+    overwrite
+        Replace an existing data set. The new one is built in a hidden sibling folder and
+        swapped in at the end, so an interrupted write leaves the old data set (or nothing)
+        and never a partial folder that looks complete.
+    processes
+        Worker processes (``None``: up to 2 for large ``n``).
+    image_format
+        ``"png"`` (lossless) or ``"jpg"``.
+
+    Raises
+    ------
+    FileExistsError
+        If ``out_dir`` exists and is not empty, and ``overwrite`` is false.
+    """
+    from lprkit import __version__
+
+    out = Path(out_dir)
+    size = _check_size(size)
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    ext = {"png": "png", "jpg": "jpg", "jpeg": "jpg"}.get(str(image_format).lower())
+    if ext is None:
+        raise ValueError(f"image_format must be 'png' or 'jpg', got {image_format!r}")
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"{out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise FileExistsError(
+            f"{out} already exists and is not empty; pass overwrite=True "
+            "(--overwrite) to replace it"
+        )
+    names, cum = _style_table(styles)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        tasks = [
+            (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, str(tmp), ext)
+            for s in range(0, n, CHUNK)
+        ]
+        files, texts, used = _run_tasks(tasks, _processes(processes, n), n, progress)
+        with open(tmp / "labels.csv", "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(zip(files, texts, strict=True))
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "lprkit_version": __version__,
+            "seed": seed,
+            "n": n,
+            "styles": names,
+            "size": list(size) if size else None,
+            "two_line": "one-line strips" if size else "kept as two lines",
+            "degrade_strength": degrade_strength,
+            "image_format": ext,
+            "alphabets": sorted({get_style(s).alphabet for s in names}),
+            "counts": {"plates": n, "by_style": dict(sorted(Counter(used).items()))},
+        }
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _run_tasks(tasks, procs: int, n: int, progress: bool):
+    from tqdm.auto import tqdm
+
+    files, texts, used = [], [], []
+    with tqdm(total=n, desc="plates", unit="plate", disable=not progress) as bar:
+        if procs == 1:
+            results = map(_write_range, tasks)
+            pool = None
+        else:
+            pool = _pool(procs)
+            results = pool.imap(_write_range, tasks)
+        try:
+            for f, t, s in results:
+                files += f
+                texts += t
+                used += s
+                bar.update(len(f))
+        finally:
+            if pool is not None:
+                pool.terminate()
+    return files, texts, used
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Move the finished folder into place; an old data set is removed only after."""
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out)
+
+
+def read_labels(folder: str | os.PathLike) -> list[tuple[str, str]]:
+    """Rows ``(file, text)`` of a crops folder's ``labels.csv``."""
+    path = Path(folder) / "labels.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: a crops folder holds images and labels.csv")
+    rows = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.reader(fh), 1):
+            if len(row) != 2:
+                raise ValueError(f"{path}, line {lineno}: expected 'file,text', got {row!r}")
+            rows.append((row[0], row[1]))
+    return rows
+
+
+# --- tf.data ------------------------------------------------------------------------------
+def tf_dataset(
+    n: int | None = None,
+    styles: str | Sequence[str] = "korean",
+    size: tuple[int, int] = (128, 32),
+    seed: int = 0,
+    degrade_strength: float = 1.0,
+    *,
+    alphabet: str | None = None,
+    max_len: int = 16,
+    chunk: int = 64,
+    parallel: int | None = None,
+):
+    """A ``tf.data.Dataset`` that renders plates on the fly, chunks in parallel.
+
+    Elements are dicts ``{"image": uint8 (h, w, 3), "text": string, "style": string}``;
+    with ``alphabet`` also ``"label"`` (int32 ``(max_len,)``, zero-padded codes) and
+    ``"label_length"`` (int32). Plate ``i`` equals ``generate_crops(...)[i]`` for the same
+    seed. ``n=None`` repeats forever (new plates each time, never a repeat).
+
+    Rendering runs in ``tf.numpy_function`` calls mapped with ``parallel`` calls in flight
+    (default AUTOTUNE); OpenCV releases the GIL for most of the work.
+    """
+    import tensorflow as tf
+
+    from lprkit.charset import get_alphabet, pad_labels
+
+    size = _check_size(size)
+    if size is None:
+        raise ValueError("tf_dataset needs a size (width, height)")
+    names, cum = _style_table(styles)
+    alpha = get_alphabet(alphabet) if alphabet else None
+    w, h = size
+
+    def render_chunk(c):
+        start = int(c) * chunk
+        stop = start + chunk if n is None else min(start + chunk, n)
+        imgs, texts, sts = _crops_range((start, stop, names, cum, size, seed, degrade_strength))
+        out = [imgs, np.array(texts, dtype=object), np.array(sts, dtype=object)]
+        if alpha is not None:
+            labels, lengths = pad_labels(texts, alpha, max_len)
+            out += [labels, lengths]
+        return out
+
+    types = [tf.uint8, tf.string, tf.string] + ([tf.int32, tf.int32] if alpha else [])
+    keys = ["image", "text", "style"] + (["label", "label_length"] if alpha else [])
+    shapes = [(None, h, w, 3), (None,), (None,)] + ([(None, max_len), (None,)] if alpha else [])
+
+    def to_dict(c):
+        vals = tf.numpy_function(render_chunk, [c], types)
+        for v, s in zip(vals, shapes, strict=True):
+            v.set_shape(s)
+        return dict(zip(keys, vals, strict=True))
+
+    n_chunks = None if n is None else -(-n // chunk)
+    ds = tf.data.Dataset.range(n_chunks) if n_chunks is not None else tf.data.Dataset.range(2**62)
+    par = tf.data.AUTOTUNE if parallel is None else parallel
+    return ds.map(to_dict, num_parallel_calls=par, deterministic=True).unbatch()

@@ -1,0 +1,124 @@
+"""Synthetic data sets: in-memory crops, folders on disk, tf.data, the CLI and the explorer."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from lprkit.cli import main
+from lprkit.synth.dataset import generate_crops, read_labels, tf_dataset, write_recognition_dataset
+from lprkit.synth.explorer import SLIDERS, explore
+from lprkit.synth.grammar import is_legal
+
+
+def test_generate_crops_shapes_labels_and_reproducibility():
+    imgs, texts, styles = generate_crops(12, "korean", size=(94, 24), seed=3)
+    assert imgs.shape == (12, 24, 94, 3) and imgs.dtype == np.uint8
+    assert len(texts) == len(styles) == 12
+    assert all(is_legal(t, s) for t, s in zip(texts, styles, strict=True))
+    again = generate_crops(12, "korean", size=(94, 24), seed=3)
+    assert again[0].tobytes() == imgs.tobytes() and again[1] == texts
+    # plate i does not depend on n: a prefix is the same data set
+    head = generate_crops(5, "korean", size=(94, 24), seed=3)
+    assert head[0].tobytes() == imgs[:5].tobytes()
+    other = generate_crops(12, "korean", size=(94, 24), seed=4)
+    assert other[1] != texts
+
+
+def test_generate_crops_style_mix_and_errors():
+    _, _, styles = generate_crops(40, "latin,kr_ev", size=(64, 16), seed=0, degrade_strength=0)
+    assert "kr_ev" in styles and any(s.startswith(("eu_", "us_", "hk_", "in_", "br_")) for s in styles)
+    with pytest.raises(ValueError, match="unknown plate style or group"):
+        generate_crops(2, "klingon")
+    with pytest.raises(ValueError, match=r"size must be \(width, height\)"):
+        generate_crops(2, size=128)
+    assert generate_crops(0, size=(64, 16))[0].shape == (0, 16, 64, 3)
+
+
+def test_two_line_plates_become_strips():
+    imgs, texts, styles = generate_crops(6, "kr_green_2line", size=(128, 32), seed=1)
+    assert set(styles) == {"kr_green_2line"} and imgs.shape == (6, 32, 128, 3)
+
+
+def test_write_dataset_manifest_labels_and_no_overwrite(tmp_path):
+    out = tmp_path / "crops"
+    write_recognition_dataset(out, 20, styles="kr_ev,us", size=(96, 24), seed=5, progress=False)
+    rows = read_labels(out)
+    assert [r[0] for r in rows] == [f"{i:07d}.png" for i in range(20)]  # names never from text
+    raw = (out / "labels.csv").read_text(encoding="utf-8")
+    assert not raw.startswith("file") and raw.count("\n") == 20
+    assert list(csv.reader(raw.splitlines()))[0] == list(rows[0])
+    import cv2
+
+    img = cv2.imread(str(out / rows[0][0]))
+    assert img.shape == (24, 96, 3)
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert m["seed"] == 5 and m["n"] == 20 and m["size"] == [96, 24]
+    assert m["lprkit_version"] and m["styles"][0] == "kr_ev"
+    assert sum(m["counts"]["by_style"].values()) == 20
+    before = (out / "labels.csv").read_bytes()
+    with pytest.raises(FileExistsError, match="overwrite"):
+        write_recognition_dataset(out, 3, seed=6, progress=False)
+    assert (out / "labels.csv").read_bytes() == before  # untouched
+    write_recognition_dataset(out, 3, seed=6, overwrite=True, progress=False)
+    assert len(read_labels(out)) == 3 and not (out / "0000003.png").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["crops"]  # no temp folders left
+
+
+def test_write_is_reproducible_and_parallel_equal(tmp_path):
+    a = write_recognition_dataset(tmp_path / "a", 6, seed=2, progress=False, processes=1)
+    b = write_recognition_dataset(tmp_path / "b", 6, seed=2, progress=False, processes=2)
+    for name in ["labels.csv", "0000000.png", "0000005.png"]:
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+
+
+def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
+    import lprkit.synth.dataset as ds
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ds, "_swap_in", boom)
+    with pytest.raises(KeyboardInterrupt):
+        write_recognition_dataset(tmp_path / "x", 4, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_synth_plates(tmp_path, capsys):
+    out = tmp_path / "cli"
+    assert main(["synth", "plates", "--styles", "kr_ev,br_mercosur", "--n", "8", "--seed", "1",
+                 "--out", str(out), "--size", "128x32"]) == 0
+    rows = read_labels(out)
+    assert len(rows) == 8 and all((out / f).is_file() for f, _ in rows)
+    assert main(["synth", "plates", "--n", "2", "--out", str(out)]) == 2
+    assert "overwrite" in capsys.readouterr().err
+    assert main(["synth", "plates", "--n", "2", "--out", str(out), "--styles", "mars"]) == 2
+    assert main(["synth", "plates", "--out", str(out), "--list-styles", "--styles", "brazil"]) == 0
+    assert "br_mercosur" in capsys.readouterr().out
+
+
+def test_explore_plain_function():
+    res = explore("kr_green_2line", "", seed=3, strengths={"noise": 1.0, "rotate": 0.5})
+    assert is_legal(res.text, "kr_green_2line") and res.clean.shape[2] == 3
+    assert res.degraded.shape == res.clean.shape and "noise 1" in res.message
+    assert res.strip.shape[1] > res.clean.shape[1]  # two-line plate became a strip
+    clean = explore("kr_private_2006", "12가 3456", seed=0)
+    assert clean.text == "12가3456" and np.array_equal(clean.clean, clean.degraded)
+    bad = explore("kr_private_2006", "12바3456")
+    assert bad.clean is None and "not a legal" in bad.message
+    assert "warp" not in SLIDERS and "jpeg" in SLIDERS
+    with pytest.raises(ValueError, match="unknown degradations"):
+        explore(strengths={"fog": 1})
+
+
+def test_tf_dataset_matches_generate_crops():
+    ds = tf_dataset(5, "korean", size=(64, 16), seed=7, alphabet="korean", max_len=10, chunk=2)
+    items = list(ds.as_numpy_iterator())
+    imgs, texts, _ = generate_crops(5, "korean", size=(64, 16), seed=7)
+    assert len(items) == 5
+    assert np.array_equal(np.stack([i["image"] for i in items]), imgs)
+    assert [i["text"].decode() for i in items] == texts
+    assert items[0]["label"].shape == (10,) and items[0]["label_length"] > 0

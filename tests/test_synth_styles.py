@@ -1,0 +1,180 @@
+"""Plate styles, grammars and rendering: every style, every character, legal text only."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from lprkit.charset import get_alphabet
+from lprkit.synth.grammar import is_legal, random_text, split_fields, style_regex
+from lprkit.synth.render import RenderedPlate, glyph_mask, random_plate, render_plate
+from lprkit.synth.styles import GROUPS, STYLES, get_style, resolve_styles
+
+ALL = list(STYLES)
+KOREAN_REQUIRED = ("kr_private_2006", "kr_private_2019", "kr_region_old", "kr_commercial",
+                   "kr_commercial_2line", "kr_green_2line", "kr_private_2line_short", "kr_ev")
+
+
+def test_registry_covers_the_required_types():
+    for name in KOREAN_REQUIRED:
+        assert STYLES[name].alphabet == "korean" and name.startswith("kr_")
+    assert {s.group for s in STYLES.values()} == set(GROUPS)
+    assert len(resolve_styles("us")) >= 3  # several US colour schemes and layouts
+    assert {STYLES[n].colour for n in resolve_styles("us")} >= {"white", "yellow", "blue"}
+    assert {"br_old", "br_mercosur"} <= set(STYLES)
+    assert STYLES["kr_private_2006"].size == (520, 110)
+    assert STYLES["kr_private_2line_short"].size[0] == 335
+    assert STYLES["kr_private_2019"].bands[0].side == "left"  # the 2019 left-edge band
+
+
+def test_resolve_styles_specs():
+    assert resolve_styles("korean") == [n for n in ALL if n.startswith("kr_")]
+    assert resolve_styles("latin") == [n for n in ALL if not n.startswith("kr_")]
+    assert resolve_styles("kr_ev,eu") == ["kr_ev"] + [n for n in ALL if n.startswith("eu_")]
+    assert resolve_styles(["brazil", "br_old"]) == ["br_old", "br_mercosur"]
+    assert resolve_styles("kr_*2line*") == [n for n in ALL if n.startswith("kr_") and "2line" in n]
+    with pytest.raises(ValueError, match="unknown plate style or group 'mars'.*kr_ev"):
+        resolve_styles("korean,mars")
+    with pytest.raises(ValueError, match="no plate styles"):
+        resolve_styles(" , ")
+
+
+def test_get_style_unknown_lists_names():
+    assert get_style(STYLES["kr_ev"]) is STYLES["kr_ev"]
+    with pytest.raises(ValueError, match="unknown plate style 'kr_nope'.*kr_private_2006"):
+        get_style("kr_nope")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_grammar_draws_only_legal_plates(name):
+    st = STYLES[name]
+    rng = np.random.default_rng(0)
+    texts = [random_text(st, rng) for _ in range(300)]
+    assert all(style_regex(st).fullmatch(t) for t in texts)
+    assert all(is_legal(t, st) for t in texts)
+    assert is_legal(st.example, st)
+    alphabet = get_alphabet(st.alphabet)
+    assert all(alphabet.can_write(t) for t in texts)
+    assert len(set(texts)) > 250  # random, not a handful of plates
+
+
+@pytest.mark.parametrize(
+    ("text", "style", "legal"),
+    [
+        ("12가3456", "kr_private_2006", True),
+        ("12 가 3456", "kr_private_2006", True),  # printed separators are ignored
+        ("12바3456", "kr_private_2006", False),  # commercial Hangul on a private plate
+        ("12하3456", "kr_private_2006", True),  # rental 하 is a white plate
+        ("00가3456", "kr_private_2006", False),  # type 00 does not exist
+        ("123가4567", "kr_private_2006", False),
+        ("099가4567", "kr_private_2019", False),  # three-digit types start at 100
+        ("서울12바3456", "kr_commercial", True),
+        ("서울12가3456", "kr_commercial", False),
+        ("세종12가3456", "kr_green_2line", False),  # Sejong is newer than green plates
+        ("AB1234", "hk_rear", True),
+        ("IO1234", "hk_rear", False),  # HK avoids I, O, Q
+        ("AB0123", "hk_rear", False),  # no leading zero
+        ("ab-123-cd", "eu_fr", True),
+        ("ABC1D23", "br_mercosur", True),
+        ("ABC1234", "br_mercosur", False),
+        ("MH12AB1234", "in_private", True),
+        ("XX12AB1234", "in_private", False),  # not a state code
+        ("ABCDE1234", "eu_de", False),  # German plates have at most 8 characters
+    ],
+)
+def test_is_legal_known_answers(text, style, legal):
+    assert is_legal(text, style) is legal
+
+
+def test_split_fields_and_error_message():
+    assert split_fields("서울12바3456", "kr_commercial") == ["서울", "12", "바", "3456"]
+    with pytest.raises(ValueError, match=r"'12바3456' is not a legal kr_private_2006 plate.*12가3456"):
+        split_fields("12바3456", "kr_private_2006")
+    with pytest.raises(ValueError, match="'00' where 1..99"):
+        split_fields("00가3456", "kr_private_2006")
+    with pytest.raises(ValueError, match=r"character 'Q'.*korean"):
+        split_fields("12Q3456", "kr_private_2006")
+
+
+def _plate_with(st, unit: str, rng) -> str:
+    """A legal plate of ``st`` that contains ``unit``."""
+    for _ in range(500):
+        fields = split_fields(random_text(st, rng), st)
+        if unit in "".join(fields):
+            return "".join(fields)
+        for k, f in enumerate(st.fields):  # put the unit in a field whose pool holds it
+            if unit in f.units and f.lo is None:
+                fields[k] = unit * (f.count if f.min_count is None else f.min_count)
+                if is_legal("".join(fields), st):
+                    return "".join(fields)
+    raise AssertionError(f"{st.name}: no legal plate with {unit!r}")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_style_renders_every_character(name):
+    st = STYLES[name]
+    rng = np.random.default_rng(1)
+    for unit in st.units:
+        plate = render_plate(_plate_with(st, unit, rng), st, rng, scale=0.3)
+        assert unit in plate.text
+        assert len(plate.char_boxes) == len(get_alphabet(st.alphabet).tokenize(plate.text))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_render_shapes_boxes_and_ink(name):
+    st = STYLES[name]
+    p = random_plate(st, np.random.default_rng(3), scale=0.5)
+    assert isinstance(p, RenderedPlate) and p.style == name and is_legal(p.text, st)
+    h, w = p.image.shape[:2]
+    assert p.image.dtype == np.uint8 and p.image.shape[2] == 3
+    assert (w, h) == (round(st.size[0] * 0.5), round(st.size[1] * 0.5))
+    n = len(get_alphabet(st.alphabet).tokenize(p.text))
+    assert p.char_boxes.shape == (n, 4) and p.char_boxes.dtype == np.float32
+    b = p.char_boxes
+    assert (b[:, 2] > b[:, 0]).all() and (b[:, 3] > b[:, 1]).all()
+    assert b[:, [0, 2]].min() >= 0 and b[:, [0, 2]].max() <= w
+    assert b[:, [1, 3]].min() >= 0 and b[:, [1, 3]].max() <= h
+    ink = np.array(st.ink, float)
+    for x1, y1, x2, y2 in b.astype(int):  # each box holds pixels near the ink colour
+        patch = p.image[y1:y2, x1:x2].reshape(-1, 3).astype(float)
+        assert np.abs(patch - ink).sum(axis=1).min() < 90
+    if st.two_line:
+        assert 0.2 < p.split < 0.7
+        top = b[:, 3] <= p.split * h + 1
+        assert top.any() and not top.all() and not top[np.argmax(~top):].any()  # top tokens first
+    else:
+        assert p.split is None
+        assert (np.diff(b[:, 0]) > 0).all()  # one line reads left to right
+
+
+def test_same_seed_same_bytes_and_seeds_differ():
+    a = render_plate("12가3456", "kr_private_2006", 7)
+    b = render_plate("12가3456", "kr_private_2006", np.random.default_rng(7))
+    c = render_plate("12가3456", "kr_private_2006", 8)
+    assert a.image.tobytes() == b.image.tobytes()
+    assert np.array_equal(a.char_boxes, b.char_boxes)
+    assert a.image.tobytes() != c.image.tobytes()
+    r1, r2 = random_plate("us_texas", 5), random_plate("us_texas", 5)
+    assert r1.text == r2.text and r1.image.tobytes() == r2.image.tobytes()
+
+
+def test_render_errors():
+    with pytest.raises(ValueError, match="not a legal kr_ev plate"):
+        render_plate("12가3456", "kr_ev", 0)
+    with pytest.raises(ValueError, match="unknown plate style"):
+        render_plate("12가3456", "kr_private", 0)
+    with pytest.raises(ValueError, match="not in alphabet 'latin'"):
+        render_plate("AB가1234", "hk_rear", 0)
+    with pytest.raises(ValueError, match="scale must be positive"):
+        render_plate("12가3456", "kr_private_2006", 0, scale=0)
+
+
+def test_glyph_mask_rejects_characters_the_font_lacks():
+    from lprkit.synth.fonts import find_fonts
+
+    latin = str(find_fonts("latin")[0])
+    assert glyph_mask(latin, "A").max() > 0.9
+    with pytest.raises(ValueError, match=re.escape("cannot draw '가'")):
+        glyph_mask(latin, "가")
