@@ -23,9 +23,7 @@ LATIN_LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 # Hangul used on Korean plates, grouped by use (Ministry of Land, Infrastructure and
 # Transport numbering rules). Private cars draw from the 32 "series" syllables.
-HANGUL_PRIVATE = tuple(
-    "가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주"
-)
+HANGUL_PRIVATE = tuple("가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주")
 HANGUL_RENTAL = tuple("하허호")
 HANGUL_COMMERCIAL = tuple("바사아자")  # taxis, buses, commercial vehicles
 HANGUL_DELIVERY = tuple("배")  # delivery vehicles (2006+ yellow plates)

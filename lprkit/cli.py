@@ -22,7 +22,17 @@ from lprkit import __version__
 from lprkit.errors import LprkitError
 
 # Order in `lprkit --help`; commands not listed here come after, alphabetically.
-COMMAND_ORDER = ("info", "demo", "synth", "train", "evaluate", "predict", "video", "export", "watchlist")
+COMMAND_ORDER = (
+    "info",
+    "demo",
+    "synth",
+    "train",
+    "evaluate",
+    "predict",
+    "video",
+    "export",
+    "watchlist",
+)
 
 USER_ERRORS = (LprkitError, ValueError, FileNotFoundError, FileExistsError, NotADirectoryError)
 

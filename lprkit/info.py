@@ -29,7 +29,9 @@ class Check:
         return asdict(self)
 
 
-def _package(name: str, module: str | None = None, required: bool = True, fix: str = PIP_FIX) -> Check:
+def _package(
+    name: str, module: str | None = None, required: bool = True, fix: str = PIP_FIX
+) -> Check:
     try:
         mod = importlib.import_module(module or name)
     except Exception as exc:  # ImportError, or a broken install raising anything else
@@ -80,7 +82,9 @@ def _gpu() -> Check:
     except Exception as exc:
         return Check("GPU", False, f"TensorFlow unavailable ({exc})", required=False)
     detail = ", ".join(g.name for g in gpus) if gpus else "none (CPU only: use the course profile)"
-    return Check("GPU", bool(gpus), detail, "optional: pip install -e '.[gpu]' on a CUDA machine", False)
+    return Check(
+        "GPU", bool(gpus), detail, "optional: pip install -e '.[gpu]' on a CUDA machine", False
+    )
 
 
 def environment_report() -> list[Check]:
@@ -104,7 +108,9 @@ def environment_report() -> list[Check]:
         _package("albumentations"),
         _package("pooch"),
         _package("ipywidgets"),
-        _package("ai-edge-litert", "ai_edge_litert", required=False, fix="pip install -e '.[edge]'"),
+        _package(
+            "ai-edge-litert", "ai_edge_litert", required=False, fix="pip install -e '.[edge]'"
+        ),
     ]
     checks += _tesseract()
     checks += _fonts()
@@ -123,7 +129,7 @@ def format_report(checks: list[Check]) -> str:
             line += f"\n{'':<{width}}  fix: {c.fix}"
         lines.append(line)
     missing = [c.name for c in checks if c.required and not c.ok]
-    lines.append("all required components found" if not missing else f"missing: {', '.join(missing)}")
+    lines.append(
+        "all required components found" if not missing else f"missing: {', '.join(missing)}"
+    )
     return "\n".join(lines)
-
-

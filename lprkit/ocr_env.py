@@ -42,4 +42,6 @@ def tesseract_languages(cmd: str | None = None) -> set[str]:
     text = _run(["--list-langs"], cmd)
     if text is None:
         return set()
-    return {line.strip() for line in text.splitlines()[1:] if line.strip() and " " not in line.strip()}
+    return {
+        line.strip() for line in text.splitlines()[1:] if line.strip() and " " not in line.strip()
+    }

@@ -84,7 +84,9 @@ class Pipeline:
         min_detection_score: float = 0.0,
     ) -> None:
         if not isinstance(detector, Detector):
-            raise TypeError(f"{type(detector).__name__} is not a Detector (needs name, class_names, detect)")
+            raise TypeError(
+                f"{type(detector).__name__} is not a Detector (needs name, class_names, detect)"
+            )
         if not isinstance(recognizer, Recognizer):
             raise TypeError(f"{type(recognizer).__name__} is not a Recognizer (needs name, read)")
         if margin < 0:
@@ -101,7 +103,8 @@ class Pipeline:
         for det in detections:
             corners = getattr(det, "corners", None)
             out.append(
-                rectify_corners(image, np.asarray(corners)) if corners is not None
+                rectify_corners(image, np.asarray(corners))
+                if corners is not None
                 else crop_box(image, det.box, self.margin)
             )
         return out

@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the course's end result on sample images",
         description="Check the environment and render one synthetic plate of every style.",
     )
-    p.add_argument("--out", type=Path, default=Path("demo_out"), help="output folder (default: demo_out)")
+    p.add_argument(
+        "--out", type=Path, default=Path("demo_out"), help="output folder (default: demo_out)"
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.set_defaults(func=run)
 
@@ -26,9 +28,14 @@ def run(args: argparse.Namespace) -> int:
 
     checks = environment_report()
     missing = [c for c in checks if c.required and not c.ok]
-    print(f"environment: {len(checks) - len(missing)}/{len(checks)} checks ok" + (
-        f"; missing {', '.join(c.name for c in missing)} (run `lprkit info` for fixes)" if missing else ""
-    ))
+    print(
+        f"environment: {len(checks) - len(missing)}/{len(checks)} checks ok"
+        + (
+            f"; missing {', '.join(c.name for c in missing)} (run `lprkit info` for fixes)"
+            if missing
+            else ""
+        )
+    )
     path, texts = render_style_sheet(args.out, args.seed)
     for style, text in texts:
         print(f"  {style:<24} {text}")

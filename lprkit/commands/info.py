@@ -20,5 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from lprkit.info import environment_report, format_report
 
     checks = environment_report()
-    print(json.dumps([c.as_dict() for c in checks], indent=2) if args.json else format_report(checks))
+    print(
+        json.dumps([c.as_dict() for c in checks], indent=2) if args.json else format_report(checks)
+    )
     return 0 if all(c.ok or not c.required for c in checks) else 1
