@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +17,6 @@ from lprkit.detection.base import Detection
 from lprkit.detection.letterbox import letterbox
 from lprkit.detection.postprocess import YoloSpec, postprocess
 
-MODEL_FILE = "model.keras"
 META_FILE = "detector.json"
 
 
@@ -118,55 +115,47 @@ class KerasDetector:
             for rows in self.predict_arrays(images)
         ]
 
-    def save(self, folder: str | os.PathLike, overwrite: bool = False) -> Path:
-        """Write ``model.keras`` and ``detector.json`` into ``folder`` (atomically).
+    def save(self, folder: str | os.PathLike, overwrite: bool = False, precision: str = "float32") -> Path:
+        """Write the model and ``detector.json`` into ``folder`` (atomically).
+
+        ``precision="float16"`` stores half-size weights (for checkpoints kept in git); see
+        :mod:`lprkit.models.files`.
 
         Raises
         ------
         FileExistsError
             If ``folder`` exists and ``overwrite`` is false.
         """
-        folder = Path(folder)
-        if folder.exists() and not overwrite:
-            raise FileExistsError(f"{folder} exists; pass overwrite=True to replace it")
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-        try:
-            self.model.save(tmp / MODEL_FILE)
+        from lprkit.models.files import save_model_files, write_folder_atomically
+
+        def fill(tmp: Path) -> None:
+            files = save_model_files(self.model, tmp, precision, _custom_objects())
             meta = {
                 "format": "lprkit-yolo-detector/1",
                 "name": self.name,
                 "class_names": list(self.class_names),
                 "score_threshold": self.score_threshold,
                 "iou_threshold": self.iou_threshold,
+                "precision": precision,
+                "files": files,
                 **self.spec.to_dict(),
             }
             (tmp / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(tmp, folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return folder
+
+        return write_folder_atomically(folder, fill, overwrite)
 
     @classmethod
     def load(cls, folder: str | os.PathLike, **overrides) -> KerasDetector:
         """Load a detector saved by :meth:`save`; keyword arguments override saved thresholds."""
-        import keras
-
-        import lprkit.models.layers  # noqa: F401  (registers the custom layers)
+        from lprkit.models.files import load_model_files
 
         folder = Path(folder)
-        meta_path, model_path = folder / META_FILE, folder / MODEL_FILE
-        for path in (meta_path, model_path):
-            if not path.is_file():
-                raise FileNotFoundError(
-                    f"{path} not found: not a detector saved by KerasDetector.save"
-                )
+        meta_path = folder / META_FILE
+        if not meta_path.is_file():
+            raise FileNotFoundError(f"{meta_path} not found: not a detector saved by KerasDetector.save")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         spec = YoloSpec.from_dict(meta)
-        model = keras.models.load_model(model_path, compile=False)
+        model = load_model_files(folder, _custom_objects())
         model.yolo_spec = spec
         kwargs = {
             "class_names": meta.get("class_names", [f"class_{i}" for i in range(spec.num_classes)]),
@@ -176,3 +165,9 @@ class KerasDetector:
             **overrides,
         }
         return cls(model, spec.input_size, spec=spec, **kwargs)
+
+
+def _custom_objects() -> dict:
+    import lprkit.models.layers as layers  # registers the custom layers
+
+    return {"ChannelGroup": layers.ChannelGroup}

@@ -1,0 +1,92 @@
+"""Model files inside checkpoint folders, shared by the detector and recogniser checkpoints.
+
+Two precisions:
+
+* ``float32``: ``model.keras``, the whole model, exact;
+* ``float16``: ``architecture.json`` + ``weights.npz`` with float16 weights: half the size, for
+  checkpoints kept in git; weights are cast back to float32 on loading (the predictions change
+  by float16 rounding only, which the shipped model cards' metrics already include).
+
+Folders are built beside their final place and renamed into it, so an interrupted save never
+leaves a folder that looks complete, and a failed save leaves the previous one intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+PRECISIONS = ("float32", "float16")
+
+
+def without_optimizer(model, custom_objects: dict | None = None):
+    """The model itself if uncompiled, else an uncompiled copy with the same weights."""
+    import keras
+
+    if getattr(model, "optimizer", None) is None:
+        return model
+    copy = keras.Model.from_config(model.get_config(), custom_objects=custom_objects)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def save_model_files(model, folder: Path, precision: str = "float32", custom_objects=None) -> list[str]:
+    """Write the model into ``folder`` (which exists) in ``precision``; returns the file names."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r}; use one of {', '.join(PRECISIONS)}")
+    if precision == "float32":
+        without_optimizer(model, custom_objects).save(folder / "model.keras")
+        return ["model.keras"]
+    (folder / "architecture.json").write_text(model.to_json(), encoding="utf-8")
+    weights = {f"w{i:04d}": w.astype(np.float16) for i, w in enumerate(model.get_weights())}
+    np.savez_compressed(folder / "weights.npz", **weights)
+    return ["architecture.json", "weights.npz"]
+
+
+def load_model_files(folder: Path, custom_objects: dict | None = None):
+    """The Keras model stored in ``folder`` (either precision), in float32."""
+    import keras
+
+    if (folder / "model.keras").is_file():
+        return keras.saving.load_model(folder / "model.keras", custom_objects=custom_objects, compile=False)
+    arch, weights = folder / "architecture.json", folder / "weights.npz"
+    if not (arch.is_file() and weights.is_file()):
+        raise FileNotFoundError(f"{folder} has neither model.keras nor architecture.json + weights.npz")
+    model = keras.models.model_from_json(arch.read_text(encoding="utf-8"), custom_objects=custom_objects)
+    with np.load(weights) as data:
+        model.set_weights([data[k].astype(np.float32) for k in sorted(data.files)])
+    return model
+
+
+def write_folder_atomically(path: str | os.PathLike, fill: Callable[[Path], None], overwrite: bool = False) -> Path:
+    """Create folder ``path`` by calling ``fill(tmp)`` on a temporary sibling, then renaming it.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is false.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        fill(tmp)
+        old = None
+        if path.exists():
+            old = path.with_name(f".{path.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(path, old)
+        os.replace(tmp, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
