@@ -1,7 +1,6 @@
 """``lprkit export NAME|PATH --precision fp32|fp16|int8 --out FILE.tflite``: convert a checkpoint.
 
-``NAME`` is a shipped checkpoint (resolved by ``lprkit.checkpoints.load_model_for_export``
-when that module exists); ``PATH`` is a recogniser checkpoint folder (``meta.json``), a
+``NAME`` is a shipped checkpoint (see :mod:`lprkit.checkpoints`); ``PATH`` is a recogniser checkpoint folder (``meta.json``), a
 detector folder (``detector.json``) or a bare recogniser ``.keras`` file with ``--alphabet``.
 An ``--out`` ending in ``.onnx`` writes ONNX (float32) for TensorRT instead.
 """
@@ -9,10 +8,7 @@ An ``--out`` ending in ``.onnx`` writes ONNX (float32) for TensorRT instead.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from pathlib import Path
-
-from lprkit.errors import LprkitError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,43 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def load_for_export(name_or_path: str, alphabet: str | None = None):
     """A KerasRecognizer or KerasDetector from a shipped name, checkpoint folder or ``.keras``."""
-    path = Path(name_or_path)
-    if not path.exists() and importlib.util.find_spec("lprkit.checkpoints") is not None:
-        from lprkit.checkpoints import load_model_for_export
+    from lprkit.checkpoints import load_model_for_export
 
-        return load_model_for_export(name_or_path)
-    if path.is_dir():
-        if (path / "meta.json").is_file():
-            from lprkit.recognition.keras_recognizer import KerasRecognizer
-
-            return KerasRecognizer.load(path)
-        if (path / "detector.json").is_file():
-            from lprkit.detection.keras_detector import KerasDetector
-
-            return KerasDetector.load(path)
-        raise LprkitError(
-            f"{path} is not a checkpoint folder (no meta.json for a recogniser, no detector.json "
-            "for a detector)"
-        )
-    if path.is_file() and path.suffix == ".keras":
-        if alphabet is None:
-            raise ValueError(
-                f"{path} is a bare Keras file: pass --alphabet for a recogniser (detectors need "
-                "the folder written by KerasDetector.save, which holds the anchors)"
-            )
-        import keras
-
-        import lprkit.models.lprnet  # noqa: F401  (registers LPRNet's custom layers)
-        from lprkit.recognition.keras_recognizer import KerasRecognizer
-
-        model = keras.saving.load_model(path, compile=False)
-        return KerasRecognizer(model, alphabet)
-    if path.exists():
-        raise ValueError(f"{path}: give a checkpoint folder or a .keras file")
-    raise FileNotFoundError(
-        f"{name_or_path}: no such checkpoint folder or file (shipped names need "
-        "lprkit.checkpoints, not available in this version)"
-    )
+    return load_model_for_export(name_or_path, alphabet)
 
 
 def run(args: argparse.Namespace) -> int:

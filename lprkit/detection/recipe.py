@@ -94,6 +94,7 @@ def train_plate_detector(
     learning_rate: float = 2e-3,
     mosaic: float = 0.0,
     max_train_images: int | None = None,
+    steps_per_epoch: int | None = None,
     work_dir: str | os.PathLike | None = None,
     seed: int = 0,
     precision: str = "float32",
@@ -114,6 +115,8 @@ def train_plate_detector(
         By profile (see :func:`lprkit.detection.train.train_detector`).
     max_train_images
         Use only the first images (by profile when None: smoke 16, else all).
+    steps_per_epoch
+        Batches per epoch (default: one pass); shorter epochs checkpoint more often.
     work_dir
         Resumable training state (default ``out_dir`` + ``.work``): run again to continue.
     precision
@@ -148,6 +151,7 @@ def train_plate_detector(
     result = train_detector(
         model, train_ds, val_ds, spec=spec, epochs=epochs, learning_rate=learning_rate,
         checkpoint_dir=work / "checkpoints", log_dir=work / "logs", verbose=verbose,
+        steps_per_epoch=steps_per_epoch,
     )  # fmt: skip
     minutes = (time.perf_counter() - t0) / 60
     detector = KerasDetector(model, size, name="yolov4-tiny-plates")

@@ -1,0 +1,149 @@
+"""Shipped checkpoints and the one place where names and paths become models.
+
+A *checkpoint* is a folder written by :meth:`KerasRecognizer.save
+<lprkit.recognition.keras_recognizer.KerasRecognizer.save>` (``meta.json``) or
+:meth:`KerasDetector.save <lprkit.detection.keras_detector.KerasDetector.save>`
+(``detector.json``), or a ``.tflite`` file written by :mod:`lprkit.export` (self-describing
+through its embedded metadata). Shipped checkpoints live in ``lprkit/checkpoints/NAME/`` with
+a ``card.md`` model card; ``lprkit … --recognizer NAME`` and ``--detector NAME`` find them here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lprkit.errors import LprkitError
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "checkpoints"
+KINDS = ("recognizer", "detector")
+
+
+def available() -> list[str]:
+    """Names of the shipped checkpoints present in this installation."""
+    if not SHIPPED_DIR.is_dir():
+        return []
+    return sorted(
+        p.name for p in SHIPPED_DIR.iterdir()
+        if (p / "meta.json").is_file() or (p / "detector.json").is_file()
+    )  # fmt: skip
+
+
+def resolve(name_or_path: str | os.PathLike) -> Path:
+    """The checkpoint folder or ``.tflite`` file for a shipped name or a path.
+
+    Raises
+    ------
+    LprkitError
+        For a name that is neither a shipped checkpoint nor an existing path, listing what is
+        accepted.
+    """
+    path = Path(name_or_path).expanduser()
+    if path.exists():
+        return path
+    shipped = SHIPPED_DIR / str(name_or_path)
+    if str(name_or_path) in available():
+        return shipped
+    names = ", ".join(available()) or "none installed"
+    raise LprkitError(
+        f"unknown checkpoint {str(name_or_path)!r}: give a shipped name ({names}), a checkpoint "
+        "folder (meta.json or detector.json) or a .tflite file written by `lprkit export`"
+    )
+
+
+def checkpoint_kind(path: str | os.PathLike) -> str:
+    """``"recognizer"`` or ``"detector"`` for a checkpoint folder or ``.tflite`` file."""
+    path = Path(path)
+    if path.is_dir():
+        if (path / "meta.json").is_file():
+            return "recognizer"
+        if (path / "detector.json").is_file():
+            return "detector"
+        raise LprkitError(f"{path} is not a checkpoint folder: it has no meta.json (recogniser) or detector.json (detector)")
+    if path.suffix.lower() == ".tflite":
+        from lprkit.edge.runtime import read_metadata
+
+        kind = read_metadata(path).get("kind")
+        if kind not in KINDS:
+            raise LprkitError(f"{path} carries no lprkit metadata saying what it holds; export it with `lprkit export`")
+        return kind
+    raise LprkitError(f"{path}: expected a checkpoint folder or a .tflite file")
+
+
+def _expect(path: Path, kind: str) -> None:
+    found = checkpoint_kind(path)
+    if found != kind:
+        raise LprkitError(f"{path} holds a {found}, not a {kind}")
+
+
+def load_recognizer(name_or_path: str | os.PathLike, *, alphabet: str | None = None, **options):
+    """A :class:`~lprkit.recognition.base.Recognizer` for a name, folder or ``.tflite`` file.
+
+    ``"tesseract"`` gives the Tesseract baseline with its best preset for ``alphabet``
+    (``korean`` or ``latin``). ``options`` go to the recogniser (e.g. ``decoder="beam"``).
+    """
+    if str(name_or_path).lower() == "tesseract":
+        from lprkit.ocr import TesseractRecognizer
+
+        if alphabet is None:
+            raise ValueError("--recognizer tesseract needs --alphabet korean|latin")
+        return TesseractRecognizer(alphabet, **options)
+    path = resolve(name_or_path)
+    _expect(path, "recognizer")
+    if path.suffix.lower() == ".tflite":
+        from lprkit.edge.recognizer import TFLiteRecognizer
+
+        return TFLiteRecognizer(path, **options)
+    from lprkit.recognition.keras_recognizer import KerasRecognizer
+
+    rec = KerasRecognizer.load(path, **options)
+    if alphabet is not None and rec.alphabet.name != alphabet:
+        raise ValueError(f"{path} reads the {rec.alphabet.name!r} alphabet, not {alphabet!r}")
+    return rec
+
+
+def load_detector(name_or_path: str | os.PathLike, **options):
+    """A :class:`~lprkit.detection.base.Detector` for a name, folder or ``.tflite`` file."""
+    path = resolve(name_or_path)
+    _expect(path, "detector")
+    if path.suffix.lower() == ".tflite":
+        from lprkit.edge.detector import TFLiteDetector
+
+        return TFLiteDetector(path, **options)
+    from lprkit.detection.keras_detector import KerasDetector
+
+    return KerasDetector.load(path, **options)
+
+
+def load_model_for_export(name_or_path: str | os.PathLike, alphabet: str | None = None):
+    """The Keras recogniser or detector behind a name or folder, for :mod:`lprkit.export`.
+
+    A bare recogniser ``.keras`` file needs ``alphabet``.
+    """
+    path = Path(name_or_path)
+    if path.is_file() and path.suffix == ".keras":
+        if alphabet is None:
+            raise ValueError(
+                f"{path} is a bare Keras file: pass --alphabet for a recogniser (detectors need "
+                "the folder written by KerasDetector.save, which holds the anchors)"
+            )
+        import keras
+
+        import lprkit.models.lprnet  # noqa: F401  (registers LPRNet's custom layers)
+        from lprkit.recognition.keras_recognizer import KerasRecognizer
+
+        return KerasRecognizer(keras.saving.load_model(path, compile=False), alphabet)
+    path = resolve(name_or_path)
+    if path.suffix.lower() == ".tflite":
+        raise ValueError(f"{path} is already a TFLite file; export from a checkpoint folder or name")
+    if checkpoint_kind(path) == "recognizer":
+        return load_recognizer(path)
+    return load_detector(path)
+
+
+def model_card(name_or_path: str | os.PathLike) -> str:
+    """The model card (``card.md``) of a checkpoint folder."""
+    card = resolve(name_or_path) / "card.md"
+    if not card.is_file():
+        raise FileNotFoundError(f"{card} not found: this checkpoint has no model card")
+    return card.read_text(encoding="utf-8")

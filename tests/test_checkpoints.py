@@ -1,0 +1,37 @@
+import pytest
+
+from lprkit import checkpoints
+from lprkit.errors import LprkitError
+
+
+def test_unknown_name_lists_what_is_accepted():
+    with pytest.raises(LprkitError, match=r"unknown checkpoint 'no-such-model'.*\.tflite"):
+        checkpoints.resolve("no-such-model")
+
+
+def test_kind_of_folders_and_errors(tmp_path):
+    (tmp_path / "rec").mkdir()
+    (tmp_path / "rec" / "meta.json").write_text("{}")
+    (tmp_path / "det").mkdir()
+    (tmp_path / "det" / "detector.json").write_text("{}")
+    (tmp_path / "empty").mkdir()
+    assert checkpoints.checkpoint_kind(tmp_path / "rec") == "recognizer"
+    assert checkpoints.checkpoint_kind(tmp_path / "det") == "detector"
+    with pytest.raises(LprkitError, match="not a checkpoint folder"):
+        checkpoints.checkpoint_kind(tmp_path / "empty")
+    with pytest.raises(LprkitError, match="holds a detector, not a recognizer"):
+        checkpoints.load_recognizer(tmp_path / "det")
+    with pytest.raises(LprkitError, match="holds a recognizer, not a detector"):
+        checkpoints.load_detector(tmp_path / "rec")
+
+
+def test_tesseract_needs_an_alphabet():
+    with pytest.raises(ValueError, match="--alphabet korean"):
+        checkpoints.load_recognizer("tesseract")
+
+
+def test_shipped_checkpoints_have_model_cards():
+    for name in checkpoints.available():
+        card = checkpoints.model_card(name)
+        for heading in ("## Data", "## Command", "## Metrics"):
+            assert heading in card, f"{name}: card.md lacks {heading}"
