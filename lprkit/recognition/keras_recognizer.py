@@ -1,0 +1,310 @@
+"""A Keras CTC model wrapped as a :class:`~lprkit.recognition.base.Recognizer`, and its
+checkpoint folder.
+
+A checkpoint folder holds::
+
+    meta.json          architecture, alphabet (name and tokens), input size, channels,
+                       normalisation, decoder, training info, versions
+    model.keras        the whole model in float32                      (precision "float32")
+  or
+    architecture.json  + weights.npz: the model graph and float16 weights (precision
+                       "float16", half the size, for checkpoints kept in git)
+
+Folders are written next to their final place and renamed into it, so an interrupted save
+never leaves a folder that looks complete.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from lprkit.charset import Alphabet, get_alphabet
+from lprkit.errors import LprkitError
+from lprkit.recognition import ctc
+from lprkit.recognition.base import PlateRead
+from lprkit.recognition.preprocess import NORMALISATION, preprocess_crops
+
+META = "meta.json"
+FORMAT_VERSION = 1
+
+
+def _custom_objects() -> dict:
+    import lprkit.models.lprnet as lprnet_mod  # registers ScaleNorm / AffineSampler
+
+    return {
+        "ScaleNorm": lprnet_mod.ScaleNorm,
+        "AffineSampler": lprnet_mod.AffineSampler,
+        "ctc_loss": ctc.ctc_loss,
+    }
+
+
+class KerasRecognizer:
+    """Read plate crops with a Keras CTC model.
+
+    Parameters
+    ----------
+    model
+        ``keras.Model`` mapping ``(batch, h, w, c)`` float32 in [0, 1] to CTC softmax
+        ``(batch, T, alphabet.num_classes)``.
+    alphabet
+        The model's alphabet (or its name).
+    decoder
+        ``"greedy"`` or ``"beam"``.
+    grammar
+        Optional plate grammar for constrained decoding (see :func:`ctc.as_grammar`).
+    beam_width
+        Beam width for beam and constrained decoding.
+    two_line
+        Two-line handling of crops: False, True, ``"auto"`` (aspect ratio; unreliable on
+        loose real crops) — see :mod:`lprkit.recognition.preprocess`.
+    name
+        Label in comparison tables (default the model's name).
+    batch_size
+        Crops per forward pass.
+    meta
+        Extra information kept with the checkpoint (training info, model card fields).
+    """
+
+    def __init__(
+        self,
+        model,
+        alphabet: Alphabet | str,
+        decoder: str = "greedy",
+        grammar=None,
+        beam_width: int = 10,
+        two_line: bool | str = False,
+        name: str | None = None,
+        batch_size: int = 64,
+        meta: dict | None = None,
+    ) -> None:
+        self.model = model
+        self.alphabet = get_alphabet(alphabet)
+        shape = model.input_shape
+        if len(shape) != 4 or shape[1] is None or shape[2] is None:
+            raise ValueError(f"model input shape {shape}; expected (batch, height, width, c)")
+        self.input_size = (int(shape[2]), int(shape[1]))
+        self.channels = int(shape[3])
+        out = model.output_shape
+        if out[-1] != self.alphabet.num_classes:
+            raise ValueError(
+                f"model has {out[-1]} output classes but alphabet {self.alphabet.name!r} "
+                f"needs {self.alphabet.num_classes}"
+            )
+        if decoder not in ("greedy", "beam"):
+            raise ValueError(f"decoder={decoder!r}; use 'greedy' or 'beam'")
+        self.decoder = decoder
+        self.grammar = ctc.as_grammar(grammar)
+        self.beam_width = beam_width
+        self.two_line = two_line
+        self.name = name or model.name
+        self.batch_size = batch_size
+        self.meta = dict(meta or {})
+
+    def preprocess(self, crops: Sequence[np.ndarray], two_line=None) -> np.ndarray:
+        """Crops -> model input batch (see :func:`preprocess_crops`)."""
+        flag = self.two_line if two_line is None else two_line
+        return preprocess_crops(crops, self.input_size, self.channels, two_line=flag)
+
+    def predict_proba(self, crops: Sequence[np.ndarray], two_line=None) -> np.ndarray:
+        """CTC probabilities ``(n, T, num_classes)`` for RGB uint8 crops of any size."""
+        if len(crops) == 0:
+            return np.zeros((0, *self.model.output_shape[1:]), dtype=np.float32)
+        x = self.preprocess(crops, two_line)
+        # predict_on_batch runs a compiled graph: ~20x faster than an eager call at batch 1
+        outs = [
+            np.asarray(self.model.predict_on_batch(x[i : i + self.batch_size]))
+            for i in range(0, len(x), self.batch_size)
+        ]
+        return np.concatenate(outs, axis=0)
+
+    def read(self, crops: Sequence[np.ndarray], two_line=None) -> list[PlateRead]:
+        """Read RGB uint8 crops of any size; ``two_line`` overrides the default per call."""
+        probs = self.predict_proba(crops, two_line)
+        return ctc.decode(probs, self.alphabet, self.decoder, self.grammar, self.beam_width)
+
+    def __repr__(self) -> str:
+        return (
+            f"KerasRecognizer({self.name!r}, alphabet={self.alphabet.name!r}, "
+            f"input_size={self.input_size}, channels={self.channels}, decoder={self.decoder!r})"
+        )
+
+    # ------------------------------------------------------------------ checkpoints
+    def save(
+        self,
+        path: str | os.PathLike,
+        precision: str = "float32",
+        overwrite: bool = False,
+        training: dict | None = None,
+    ) -> Path:
+        """Write a checkpoint folder (see the module notes); returns its path.
+
+        Parameters
+        ----------
+        precision
+            ``"float32"`` (``model.keras``, exact) or ``"float16"`` (half-size weights).
+        overwrite
+            Replace an existing folder; otherwise FileExistsError.
+        training
+            Training information to record (data, epochs, metrics, command).
+        """
+        path = Path(path)
+        if precision not in ("float32", "float16"):
+            raise ValueError(f"precision={precision!r}; use 'float32' or 'float16'")
+        if path.exists() and not overwrite:
+            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            if precision == "float32":
+                _without_optimizer(self.model).save(tmp / "model.keras")
+                files = ["model.keras"]
+            else:
+                (tmp / "architecture.json").write_text(self.model.to_json(), encoding="utf-8")
+                weights = {
+                    f"w{i:04d}": w.astype(np.float16)
+                    for i, w in enumerate(self.model.get_weights())
+                }
+                np.savez_compressed(tmp / "weights.npz", **weights)
+                files = ["architecture.json", "weights.npz"]
+            meta = self._meta(precision, files, training)
+            (tmp / META).write_text(
+                json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            _replace_dir(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return path
+
+    def _meta(self, precision: str, files: list[str], training: dict | None) -> dict:
+        import keras
+
+        meta = {
+            **self.meta,
+            "format": FORMAT_VERSION,
+            "name": self.name,
+            "architecture": self.model.name,
+            "alphabet": self.alphabet.name,
+            "alphabet_tokens": list(self.alphabet.tokens),
+            "input_size": list(self.input_size),
+            "channels": self.channels,
+            "normalisation": NORMALISATION,
+            "two_line": self.two_line,
+            "decoder": self.decoder,
+            "beam_width": self.beam_width,
+            "precision": precision,
+            "files": files,
+            "num_params": int(self.model.count_params()),
+            "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "keras_version": keras.__version__,
+        }
+        if training is not None:
+            meta["training"] = training
+        return meta
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, **overrides) -> KerasRecognizer:
+        """Load a checkpoint folder written by :meth:`save`.
+
+        ``overrides`` replace the saved reading settings (``decoder``, ``grammar``,
+        ``beam_width``, ``two_line``, ``name``, ``batch_size``).
+        """
+        path = Path(path)
+        meta_file = path / META
+        if not meta_file.is_file():
+            raise FileNotFoundError(f"{meta_file} not found: {path} is not a recogniser checkpoint")
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise LprkitError(f"{meta_file} is not valid JSON: {err}") from None
+        model = load_model_files(path, meta)
+        alphabet = _alphabet_from_meta(meta, meta_file)
+        if meta.get("normalisation", NORMALISATION) != NORMALISATION:
+            raise LprkitError(
+                f"{meta_file}: normalisation {meta['normalisation']!r} is not supported "
+                f"(this version uses {NORMALISATION!r})"
+            )
+        settings = {
+            "decoder": meta.get("decoder", "greedy"),
+            "beam_width": meta.get("beam_width", 10),
+            "two_line": meta.get("two_line", False),
+            "name": meta.get("name"),
+        }
+        settings.update(overrides)
+        return cls(model, alphabet, meta=meta, **settings)
+
+
+def _without_optimizer(model):
+    """The model itself if uncompiled, else an uncompiled copy with the same weights.
+
+    A checkpoint for reading does not need the optimizer state (twice the weights for Adam);
+    resumable training state is kept separately by :mod:`lprkit.recognition.train`.
+    """
+    import keras
+
+    if getattr(model, "optimizer", None) is None:
+        return model
+    copy = keras.Model.from_config(model.get_config(), custom_objects=_custom_objects())
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def load_model_files(path: Path, meta: dict):
+    """The Keras model of a checkpoint folder, in float32."""
+    import keras
+
+    objects = _custom_objects()
+    if (path / "model.keras").is_file():
+        return keras.saving.load_model(path / "model.keras", custom_objects=objects, compile=False)
+    arch, weights = path / "architecture.json", path / "weights.npz"
+    if not (arch.is_file() and weights.is_file()):
+        raise FileNotFoundError(
+            f"{path} has neither model.keras nor architecture.json + weights.npz"
+        )
+    model = keras.models.model_from_json(arch.read_text(encoding="utf-8"), custom_objects=objects)
+    with np.load(weights) as data:
+        values = [data[k].astype(np.float32) for k in sorted(data.files)]
+    model.set_weights(values)
+    return model
+
+
+def _alphabet_from_meta(meta: dict, where: Path) -> Alphabet:
+    tokens = tuple(meta.get("alphabet_tokens") or ())
+    name = meta.get("alphabet")
+    if not name:
+        raise LprkitError(f"{where} names no alphabet")
+    try:
+        known = get_alphabet(name)
+    except ValueError:
+        known = None
+    if known is not None and (not tokens or known.tokens == tokens):
+        return known
+    if not tokens:
+        raise LprkitError(f"{where}: alphabet {name!r} is unknown and its tokens are not saved")
+    return Alphabet(name, tokens)  # a custom alphabet travels with its checkpoint
+
+
+def _replace_dir(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path``; an existing ``path`` is set aside until the move succeeds."""
+    old = None
+    if path.exists():
+        old = path.with_name(f".{path.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(path, old)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        if old is not None:
+            os.replace(old, path)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

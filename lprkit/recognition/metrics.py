@@ -1,0 +1,230 @@
+"""How well a recogniser reads: exact plates, character errors, confusions, by plate style.
+
+Errors are counted over *tokens* of the alphabet (``서울`` is one token), so a Korean region
+misread costs one edit, as it does on the plate. Without an alphabet, characters are used.
+Everything here is plain Python + NumPy; no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lprkit.charset import Alphabet
+
+GAP = ""  # the empty token stands for a missing (deleted) or extra (inserted) token
+
+
+def _tokens(text: str, alphabet: Alphabet | None) -> list[str]:
+    if alphabet is None:
+        return [c for c in text if c not in " -.·"]
+    try:
+        return alphabet.tokenize(text)
+    except ValueError:
+        # A reading from another recogniser (Tesseract) may hold foreign characters:
+        # score them as characters rather than failing the whole evaluation.
+        return [c for c in text if c not in " -.·"]
+
+
+def align(ref: Sequence[str], hyp: Sequence[str]) -> list[tuple[str, str]]:
+    """Levenshtein alignment of two token sequences.
+
+    Returns
+    -------
+    list of (ref_token, hyp_token)
+        Matches and substitutions pair two tokens; deletions pair a token with ``""``,
+        insertions ``""`` with a token.
+    """
+    n, m = len(ref), len(hyp)
+    d = np.zeros((n + 1, m + 1), dtype=np.int64)
+    d[:, 0] = np.arange(n + 1)
+    d[0, :] = np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            sub = d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1])
+            d[i, j] = min(sub, d[i - 1, j] + 1, d[i, j - 1] + 1)
+    pairs: list[tuple[str, str]] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        if i > 0 and j > 0 and d[i, j] == d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
+            pairs.append((ref[i - 1], hyp[j - 1]))
+            i, j = i - 1, j - 1
+        elif i > 0 and d[i, j] == d[i - 1, j] + 1:
+            pairs.append((ref[i - 1], GAP))
+            i -= 1
+        else:
+            pairs.append((GAP, hyp[j - 1]))
+            j -= 1
+    return pairs[::-1]
+
+
+def edit_distance(ref: str, hyp: str, alphabet: Alphabet | None = None) -> int:
+    """Token edit distance (insertions + deletions + substitutions)."""
+    return sum(r != h for r, h in align(_tokens(ref, alphabet), _tokens(hyp, alphabet)))
+
+
+def cer(refs: Sequence[str], hyps: Sequence[str], alphabet: Alphabet | None = None) -> float:
+    """Character (token) error rate: total edits / total reference tokens.
+
+    >>> cer(["12가3456"], ["12가3457"])
+    0.14285714285714285
+    """
+    if len(refs) != len(hyps):
+        raise ValueError(f"{len(refs)} references but {len(hyps)} readings")
+    edits = sum(edit_distance(r, h, alphabet) for r, h in zip(refs, hyps, strict=True))
+    total = sum(len(_tokens(r, alphabet)) for r in refs)
+    return edits / total if total else float(edits > 0)
+
+
+def exact_accuracy(
+    refs: Sequence[str], hyps: Sequence[str], alphabet: Alphabet | None = None
+) -> float:
+    """Fraction of plates read exactly (separators ignored)."""
+    if len(refs) != len(hyps):
+        raise ValueError(f"{len(refs)} references but {len(hyps)} readings")
+    if not refs:
+        return 0.0
+    hits = sum(
+        _tokens(r, alphabet) == _tokens(h, alphabet) for r, h in zip(refs, hyps, strict=True)
+    )
+    return hits / len(refs)
+
+
+def confusion_table(
+    refs: Sequence[str], hyps: Sequence[str], alphabet: Alphabet | None = None
+) -> list[dict]:
+    """Counts of every (true token, read token) pair that differ, most frequent first.
+
+    Rows: ``{"true": "8", "read": "B", "count": 3}``; ``""`` marks a missing or extra token.
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    for r, h in zip(refs, hyps, strict=True):
+        for pair in align(_tokens(r, alphabet), _tokens(h, alphabet)):
+            if pair[0] != pair[1]:
+                counts[pair] += 1
+    return [
+        {"true": t, "read": p, "count": n}
+        for (t, p), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+@dataclass
+class EvalReport:
+    """Result of :func:`evaluate_recognizer`: a tidy table plus summaries.
+
+    Attributes
+    ----------
+    rows
+        One dict per plate: ``text``, ``read``, ``correct``, ``edits``, ``confidence``,
+        ``style``.
+    summary
+        ``{"n", "exact", "cer", "ms_per_plate", "recognizer"}`` (the JSON of
+        ``lprkit evaluate crops``).
+    by_style
+        Per style: ``{"style", "n", "exact", "cer"}``.
+    confusions
+        :func:`confusion_table` rows.
+    """
+
+    rows: list[dict]
+    summary: dict
+    by_style: list[dict] = field(default_factory=list)
+    confusions: list[dict] = field(default_factory=list)
+
+    def errors(self) -> list[dict]:
+        """Rows read wrongly, least confident first."""
+        return sorted((r for r in self.rows if not r["correct"]), key=lambda r: r["confidence"])
+
+    def __str__(self) -> str:
+        s = self.summary
+        lines = [
+            f"{s['recognizer']}: n={s['n']} exact={s['exact']:.3f} cer={s['cer']:.3f} "
+            f"ms/plate={s['ms_per_plate']:.2f}"
+        ]
+        lines += [
+            f"  {b['style']:<20} n={b['n']:<5} exact={b['exact']:.3f} cer={b['cer']:.3f}"
+            for b in self.by_style
+        ]
+        return "\n".join(lines)
+
+
+def evaluate_recognizer(
+    recognizer,
+    images: Sequence[np.ndarray],
+    texts: Sequence[str],
+    styles: Sequence[str] | None = None,
+    alphabet: Alphabet | None = None,
+    batch_size: int = 64,
+) -> EvalReport:
+    """Read ``images`` with ``recognizer`` and compare with ``texts``.
+
+    Parameters
+    ----------
+    recognizer
+        Anything with ``read(crops) -> list[PlateRead]`` and a ``name``.
+    images
+        RGB uint8 crops of any size.
+    texts
+        True plate texts.
+    styles
+        Optional plate style of each crop, for accuracy by style.
+    alphabet
+        Tokenises texts for the error rate; default the recogniser's ``alphabet`` if it has
+        one, else characters.
+    batch_size
+        Crops per ``read`` call.
+    """
+    if len(images) != len(texts):
+        raise ValueError(f"{len(images)} images but {len(texts)} texts")
+    if styles is not None and len(styles) != len(texts):
+        raise ValueError(f"{len(styles)} styles for {len(texts)} texts")
+    alphabet = alphabet or getattr(recognizer, "alphabet", None)
+    reads = []
+    start = time.perf_counter()
+    for i in range(0, len(images), batch_size):
+        reads.extend(recognizer.read(list(images[i : i + batch_size])))
+    elapsed = time.perf_counter() - start
+    if len(reads) != len(texts):
+        raise ValueError(f"recogniser returned {len(reads)} readings for {len(texts)} crops")
+    rows = []
+    for i, (text, read) in enumerate(zip(texts, reads, strict=True)):
+        edits = edit_distance(text, read.text, alphabet)
+        rows.append(
+            {
+                "text": text,
+                "read": read.text,
+                "correct": edits == 0,
+                "edits": edits,
+                "confidence": float(read.confidence),
+                "style": styles[i] if styles is not None else None,
+            }
+        )
+    hyps = [r["read"] for r in rows]
+    summary = {
+        "n": len(rows),
+        "exact": exact_accuracy(texts, hyps, alphabet),
+        "cer": cer(texts, hyps, alphabet),
+        "ms_per_plate": 1000.0 * elapsed / max(len(rows), 1),
+        "recognizer": getattr(recognizer, "name", type(recognizer).__name__),
+    }
+    by_style = []
+    if styles is not None:
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, s in enumerate(styles):
+            groups[s].append(i)
+        for s in sorted(groups):
+            ids = groups[s]
+            r, h = [texts[i] for i in ids], [hyps[i] for i in ids]
+            by_style.append(
+                {
+                    "style": s,
+                    "n": len(ids),
+                    "exact": exact_accuracy(r, h, alphabet),
+                    "cer": cer(r, h, alphabet),
+                }
+            )
+    return EvalReport(rows, summary, by_style, confusion_table(texts, hyps, alphabet))

@@ -1,0 +1,102 @@
+"""KerasRecognizer: reading crops of any size, checkpoint folders round trip."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from lprkit.charset import LATIN, Alphabet
+from lprkit.errors import LprkitError
+from lprkit.models.crnn import crnn
+from lprkit.models.lprnet import lprnet
+from lprkit.recognition.base import PlateRead, Recognizer
+from lprkit.recognition.keras_recognizer import KerasRecognizer
+
+SMALL = {"filters": (8, 8, 16, 16), "rnn_units": 16}
+
+
+def crops(n=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 256, (20 + 7 * i, 90 + 13 * i, 3), dtype=np.uint8) for i in range(n)]
+
+
+def test_reads_any_size_crops():
+    rec = KerasRecognizer(crnn(LATIN, **SMALL), LATIN, batch_size=2)
+    assert isinstance(rec, Recognizer)
+    assert rec.input_size == (128, 32) and rec.channels == 1
+    reads = rec.read(crops(3))
+    assert len(reads) == 3 and all(isinstance(r, PlateRead) for r in reads)
+    assert all(0.0 <= r.confidence <= 1.0 for r in reads)
+    assert all(len(r.char_confidences) == len(LATIN.tokenize(r.text)) for r in reads)
+    assert rec.predict_proba(crops(5)).shape == (5, 32, LATIN.num_classes)
+    assert rec.read([]) == []
+
+
+def test_two_line_flag_goes_through_the_strip_hook():
+    rec = KerasRecognizer(lprnet(LATIN), LATIN)
+    square = crops(1)[0][:, :40]
+    one = rec.predict_proba([square], two_line=False)
+    two = rec.predict_proba([square], two_line=True)
+    assert one.shape == two.shape and not np.allclose(one, two)
+
+
+def test_wrong_alphabet_or_decoder():
+    model = crnn(LATIN, **SMALL)
+    with pytest.raises(ValueError, match="needs 68"):
+        KerasRecognizer(model, "korean")
+    with pytest.raises(ValueError, match="decoder"):
+        KerasRecognizer(model, LATIN, decoder="best")
+
+
+@pytest.mark.parametrize("builder", ["crnn", "lprnet_stn"])
+def test_save_load_round_trip_identical(tmp_path, builder):
+    model = crnn(LATIN, **SMALL) if builder == "crnn" else lprnet(LATIN, stn=True)
+    rec = KerasRecognizer(model, LATIN, decoder="beam", beam_width=4)
+    path = rec.save(tmp_path / "ckpt", training={"epochs": 3})
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    assert meta["alphabet"] == "latin" and meta["input_size"] == list(rec.input_size)
+    assert meta["training"] == {"epochs": 3} and meta["files"] == ["model.keras"]
+    loaded = KerasRecognizer.load(path)
+    assert loaded.decoder == "beam" and loaded.alphabet == LATIN
+    x = crops(4)
+    np.testing.assert_array_equal(loaded.predict_proba(x), rec.predict_proba(x))
+    assert loaded.read(x) == rec.read(x)
+    assert not list(tmp_path.glob(".ckpt*"))  # no temporary folders left
+
+
+def test_float16_checkpoint_is_small_and_close(tmp_path):
+    rec = KerasRecognizer(crnn(LATIN, **SMALL), LATIN)
+    big = rec.save(tmp_path / "f32")
+    small = rec.save(tmp_path / "f16", precision="float16")
+    size = {p.name: sum(f.stat().st_size for f in p.iterdir()) for p in (big, small)}
+    assert size["f16"] < size["f32"]
+    loaded = KerasRecognizer.load(small)
+    x = crops(2)
+    np.testing.assert_allclose(loaded.predict_proba(x), rec.predict_proba(x), atol=2e-3)
+
+
+def test_custom_alphabet_travels_with_checkpoint(tmp_path):
+    alpha = Alphabet("digits_only_test", tuple("0123456789"))
+    rec = KerasRecognizer(crnn(alpha, **SMALL), alpha)
+    loaded = KerasRecognizer.load(rec.save(tmp_path / "c"))
+    assert loaded.alphabet.tokens == alpha.tokens
+
+
+def test_no_silent_overwrite_and_clear_load_errors(tmp_path):
+    rec = KerasRecognizer(crnn(LATIN, **SMALL), LATIN)
+    path = rec.save(tmp_path / "c")
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        rec.save(path)
+    rec.save(path, overwrite=True, precision="float16")
+    assert sorted(p.name for p in path.iterdir()) == [
+        "architecture.json",
+        "meta.json",
+        "weights.npz",
+    ]
+    with pytest.raises(FileNotFoundError, match="not a recogniser checkpoint"):
+        KerasRecognizer.load(tmp_path / "missing")
+    (path / "meta.json").write_text("{", encoding="utf-8")
+    with pytest.raises(LprkitError, match="not valid JSON"):
+        KerasRecognizer.load(path)
