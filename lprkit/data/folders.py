@@ -395,3 +395,20 @@ def _csv_field(value: str) -> str:
     if any(c in value for c in ',"\n\r'):
         return '"' + value.replace('"', '""') + '"'
     return value
+
+
+def frame_crops(frames: FramesFolder, margin: float = 0.08) -> tuple[list[np.ndarray], list[str]]:
+    """Cut every labelled plate out of a frames folder (box plus ``margin``), with its text.
+
+    This is how the course gets real *crops* from the European photos, to test recognisers on
+    the same plates the detector is tested on.
+    """
+    from lprkit.rectify import crop_box
+
+    crops, texts = [], []
+    for frame in frames:
+        image = frame.load()
+        for obj in frame.plates:
+            crops.append(crop_box(image, (obj.x1, obj.y1, obj.x2, obj.y2), margin))
+            texts.append(obj.text)
+    return crops, texts

@@ -1,0 +1,83 @@
+"""``lprkit predict IMAGE|DIR [--out DIR] [--crop]``: read the plates in images."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+DEFAULT_DETECTOR = "yolov4-tiny-plates"
+DEFAULT_RECOGNIZER = "crnn-korean"
+
+
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    """--detector/--recognizer/--alphabet, shared by predict, video and evaluate frames."""
+    p.add_argument("--detector", default=DEFAULT_DETECTOR,
+                   help=f"shipped name, detector folder or .tflite (default {DEFAULT_DETECTOR})")
+    p.add_argument("--recognizer", default=DEFAULT_RECOGNIZER,
+                   help=f"shipped name, checkpoint folder, .tflite or 'tesseract' (default {DEFAULT_RECOGNIZER})")
+    p.add_argument("--alphabet", default=None, help="korean or latin (needed with --recognizer tesseract)")
+    p.add_argument("--min-score", type=float, default=0.0, help="drop detections below this score")
+
+
+def build_pipeline(args: argparse.Namespace):
+    """The pipeline the model options describe."""
+    from lprkit.checkpoints import load_detector, load_recognizer
+    from lprkit.pipeline import Pipeline
+
+    return Pipeline(
+        load_detector(args.detector),
+        load_recognizer(args.recognizer, alphabet=args.alphabet),
+        min_detection_score=args.min_score,
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "predict",
+        help="read the plates in an image or a folder of images",
+        description="Detect and read plates; writes OUT/reads.csv, OUT/reads.jsonl and "
+        "annotated images (and crops with --crop).",
+    )
+    p.add_argument("input", type=Path, metavar="IMAGE|DIR")
+    p.add_argument("--out", type=Path, default=Path("lprkit_out"), help="output folder (default lprkit_out)")
+    p.add_argument("--crop", action="store_true", help="also save each plate crop")
+    p.add_argument("--watchlist", type=Path, default=None, help="SQLite watchlist to look reads up in")
+    p.add_argument("--overwrite", action="store_true", help="replace reads.csv/jsonl in --out")
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def image_paths(path: Path) -> list[Path]:
+    """The image files given: one file, or the images of a folder (sorted)."""
+    from lprkit.data.folders import IMAGE_SUFFIXES
+
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not files:
+            raise FileNotFoundError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {path}")
+        return files
+    raise FileNotFoundError(f"input not found: {path}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from tqdm.auto import tqdm
+
+    from lprkit.data.folders import load_image
+    from lprkit.outputs import ReadsWriter
+    from lprkit.watchlist import Watchlist
+
+    paths = image_paths(args.input)
+    pipeline = build_pipeline(args)
+    wl = Watchlist(args.watchlist, create=False) if args.watchlist else nullcontext()
+    with wl as watchlist, ReadsWriter(args.out, save_crops=args.crop, watchlist=watchlist, overwrite=args.overwrite) as out:
+        for path in tqdm(paths, desc="images", disable=len(paths) < 2):
+            image = load_image(path)
+            for row in out.write(path, image, pipeline.read(image)):
+                flag = f"  [{row['watchlist']}: {row['watchlist_plate']}]" if row["watchlist"] else ""
+                print(f"{path.name}\t{row['text']}\t{row['confidence']:.2f}\t{row['colour']}{flag}")
+    print(f"{out.rows} plates in {len(paths)} images -> {args.out}/reads.csv")
+    return 0

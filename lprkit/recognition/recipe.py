@@ -1,0 +1,189 @@
+"""The course's recogniser recipe: synthetic plates in, a saved, measured checkpoint out.
+
+What ``lprkit train recognizer``, notebooks 04/05 and the shipped ``crnn-korean``,
+``lprnet-korean`` and ``crnn-latin`` checkpoints use: render a training and a validation set
+from the plate generator, build a CRNN or LPRNet, train it (resumable, optionally within a
+time budget), then measure it on a held-out synthetic set (a third seed) and, when they are
+available, on real crops, and save everything with the checkpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import time
+from pathlib import Path
+
+from lprkit.config import by_profile
+
+INPUT_SIZES = {"crnn": (128, 32), "lprnet": (94, 24)}
+
+
+def build_model(arch: str, alphabet):
+    """A fresh CRNN (grayscale 128×32) or LPRNet (RGB 94×24) for ``alphabet``."""
+    if arch == "crnn":
+        from lprkit.models.crnn import crnn
+
+        return crnn(alphabet, input_size=INPUT_SIZES["crnn"], channels=1)
+    if arch == "lprnet":
+        from lprkit.models.lprnet import lprnet
+
+        return lprnet(alphabet, input_size=INPUT_SIZES["lprnet"])
+    raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
+
+
+def _time_limit(minutes: float):
+    import keras
+
+    class TimeLimit(keras.callbacks.Callback):
+        """Stop at the end of the first epoch that ends after the budget."""
+
+        def on_train_begin(self, logs=None):
+            self.t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            if time.perf_counter() - self.t0 > 60 * minutes:
+                self.model.stop_training = True
+
+    return TimeLimit()
+
+
+def real_crops(alphabet_name: str) -> tuple[list, list[str], str] | None:
+    """Real crops for an alphabet when available locally: Korean crops, or plates cut from the
+    European photos for Latin. None when the data is not there (no download is attempted)."""
+    from lprkit.errors import LprkitError
+
+    try:
+        if alphabet_name == "korean":
+            from lprkit.data.realdata import load_kr_crops
+
+            folder = load_kr_crops()
+            return [c.load() for c in folder], folder.texts, "kr_crops"
+        if alphabet_name == "latin":
+            from lprkit.data.folders import frame_crops
+            from lprkit.data.realdata import load_openalpr_eu
+
+            crops, texts = frame_crops(load_openalpr_eu(download=False, progress=False))
+            return crops, texts, "openalpr_eu crops"
+    except (FileNotFoundError, LprkitError):
+        return None
+    return None
+
+
+def measure(recognizer, seed: int, styles, n_test: int) -> dict:
+    """Exact accuracy and CER on held-out synthetic plates and (if present) real crops."""
+    from lprkit.recognition.metrics import evaluate_recognizer
+    from lprkit.synth.dataset import generate_crops
+
+    images, texts, test_styles = generate_crops(n_test, styles, size=recognizer.input_size, seed=seed)
+    report = evaluate_recognizer(recognizer, images, texts, test_styles)
+    out = {"synthetic": {**report.summary, "seed": seed, "by_style": report.by_style}}
+    real = real_crops(recognizer.alphabet.name)
+    if real is not None:
+        crops, labels, name = real
+        out["real"] = {**evaluate_recognizer(recognizer, crops, labels).summary, "set": name}
+    return out
+
+
+def train_plate_recognizer(
+    out_dir: str | os.PathLike,
+    *,
+    arch: str = "crnn",
+    styles: str = "korean",
+    alphabet: str | None = None,
+    n_train: int | None = None,
+    n_val: int | None = None,
+    n_test: int | None = None,
+    epochs: int | None = None,
+    max_minutes: float | None = None,
+    seed: int = 0,
+    work_dir: str | os.PathLike | None = None,
+    precision: str = "float32",
+    overwrite: bool = False,
+    processes: int = 2,
+    verbose="auto",
+) -> dict:
+    """Train a CRNN or LPRNet on synthetic plates and save a measured checkpoint folder.
+
+    Parameters
+    ----------
+    out_dir
+        Checkpoint folder to write (refused if it exists, unless ``overwrite``).
+    arch
+        ``"crnn"`` or ``"lprnet"``.
+    styles
+        Plate styles to train and test on (``"korean"``, ``"latin"``, names…).
+    alphabet
+        ``"korean"`` or ``"latin"``; default: the alphabet of the styles.
+    n_train, n_val, n_test
+        Synthetic plates; by profile (smoke 256/64/64, course 40k/1k/1k, full 200k/2k/5k).
+    epochs
+        Passes over the training set (default by profile, see ``train_recognizer``).
+    max_minutes
+        Stop after the epoch that passes this many minutes of training.
+    seed
+        Training plates use ``seed``, validation ``seed + 1``, the test set ``seed + 2``.
+    work_dir
+        Resumable state (default ``out_dir`` + ``.work``): run again to continue.
+    precision
+        ``"float16"`` halves the saved size (shipped checkpoints).
+
+    Returns
+    -------
+    dict
+        Training summary and metrics, also saved in the checkpoint's ``meta.json``.
+    """
+    from lprkit.charset import get_alphabet
+    from lprkit.recognition.keras_recognizer import KerasRecognizer
+    from lprkit.recognition.train import train_recognizer
+    from lprkit.synth.dataset import generate_crops
+    from lprkit.synth.styles import get_style, resolve_styles
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise FileExistsError(f"{out_dir} exists; pass overwrite=True to replace it")
+    style_names = resolve_styles(styles)
+    alphabets = {get_style(s).alphabet for s in style_names}
+    if alphabet is None:
+        if len(alphabets) != 1:
+            raise ValueError(f"styles {styles!r} mix alphabets {sorted(alphabets)}; pass alphabet=")
+        alphabet = alphabets.pop()
+    alpha = get_alphabet(alphabet)
+    n_train = n_train or by_profile(smoke=256, course=40_000, full=200_000)
+    n_val = n_val or by_profile(smoke=64, course=1_000, full=2_000)
+    n_test = n_test or by_profile(smoke=64, course=1_000, full=5_000)
+    size = INPUT_SIZES[arch]
+
+    t0 = time.perf_counter()
+    train = generate_crops(n_train, style_names, size=size, seed=seed, processes=processes)[:2]
+    val = generate_crops(n_val, style_names, size=size, seed=seed + 1, processes=processes)[:2]
+    data_minutes = (time.perf_counter() - t0) / 60
+
+    model = build_model(arch, alpha)
+    work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")
+    callbacks = [_time_limit(max_minutes)] if max_minutes else []
+    t0 = time.perf_counter()
+    result = train_recognizer(
+        model, train, val, alphabet=alpha, epochs=epochs, checkpoint_dir=work,
+        seed=seed, verbose=verbose, callbacks=callbacks,
+    )  # fmt: skip
+    train_minutes = (time.perf_counter() - t0) / 60
+    recognizer = KerasRecognizer(result.recognizer.model, alpha, name=out_dir.name)
+    metrics = measure(recognizer, seed + 2, style_names, n_test)
+    summary = {
+        "architecture": arch,
+        "alphabet": alpha.name,
+        "styles": style_names,
+        "input_size": list(size),
+        "n_train": n_train,
+        "n_val": n_val,
+        "seed": seed,
+        "epochs_run": result.epochs_run,
+        "best_val_exact": result.best,
+        "data_minutes": round(data_minutes, 1),
+        "train_minutes_this_run": round(train_minutes, 1),
+        "date": _dt.date.today().isoformat(),
+        "metrics": metrics,
+    }
+    recognizer.save(out_dir, precision=precision, overwrite=overwrite, training=summary)
+    return summary
