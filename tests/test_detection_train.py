@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from lprkit.detection.augment import Augmenter
-from lprkit.detection.train import detection_dataset, train_detector
+from lprkit.detection.train import train_detector, training_dataset
 from lprkit.models.darknet import model_from_cfg
 
 TINY_CFG = Path(__file__).parent / "fixtures" / "tiny.cfg"
@@ -35,25 +35,25 @@ def toy_samples(n, seed=0):
 def test_dataset_shapes_and_seeded_order():
     spec = model_from_cfg(TINY_CFG).yolo_spec
     samples = toy_samples(10)
-    ds = detection_dataset(samples, spec, batch_size=4, augment=Augmenter(64), seed=3, max_boxes=5)
+    ds = training_dataset(samples, spec, batch_size=4, augment=Augmenter(64), seed=3, max_boxes=5)
     assert int(ds.cardinality()) == 3
     x, (heads, gt) = next(iter(ds))
     assert x.shape == (4, 64, 64, 3) and x.dtype.name == "float32"
     assert 0.0 <= float(np.min(x)) and float(np.max(x)) <= 1.0
     assert [tuple(h.shape) for h in heads] == [(4, 2, 2, 3, 6), (4, 4, 4, 3, 6)]
     assert tuple(gt.shape) == (4, 5, 5)
-    again = next(iter(detection_dataset(samples, spec, 4, augment=Augmenter(64), seed=3, max_boxes=5)))
+    again = next(iter(training_dataset(samples, spec, 4, augment=Augmenter(64), seed=3, max_boxes=5)))
     np.testing.assert_array_equal(x.numpy(), again[0].numpy())
-    plain = next(iter(detection_dataset(samples, spec, 4, shuffle=False, max_boxes=5)))
+    plain = next(iter(training_dataset(samples, spec, 4, shuffle=False, max_boxes=5)))
     np.testing.assert_allclose(plain[1][1][0, 0].numpy()[4], 0)  # class 0 on the first box
     with pytest.raises(ValueError, match="at least one sample"):
-        detection_dataset([], spec)
+        training_dataset([], spec)
 
 
 def test_train_checkpoint_resume_and_logs(tmp_path):
     spec = model_from_cfg(TINY_CFG).yolo_spec
-    train = detection_dataset(toy_samples(16), spec, 8, augment=Augmenter(64), seed=0)
-    val = detection_dataset(toy_samples(8, 1), spec, 8, shuffle=False)
+    train = training_dataset(toy_samples(16), spec, 8, augment=Augmenter(64), seed=0)
+    val = training_dataset(toy_samples(8, 1), spec, 8, shuffle=False)
     ckpt = tmp_path / "ckpt"
 
     model = model_from_cfg(TINY_CFG)
@@ -83,7 +83,7 @@ def test_model_outside_strategy_scope_is_refused():
     import tensorflow as tf
 
     model = model_from_cfg(TINY_CFG)
-    ds = detection_dataset(toy_samples(2), model.yolo_spec, 2)
+    ds = training_dataset(toy_samples(2), model.yolo_spec, 2)
     strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
     with pytest.raises(ValueError, match="strategy.scope"):
         train_detector(model, ds, strategy=strategy, epochs=1, verbose=False)
@@ -95,13 +95,13 @@ MIRRORED = textwrap.dedent(
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
-    from lprkit.detection.train import detection_dataset, train_detector
+    from lprkit.detection.train import training_dataset, train_detector
     from lprkit.models.darknet import model_from_cfg
     from test_detection_train import TINY_CFG, toy_samples
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     with strategy.scope():
         model = model_from_cfg(TINY_CFG)
-    ds = detection_dataset(toy_samples(4), model.yolo_spec, 4, seed=0)
+    ds = training_dataset(toy_samples(4), model.yolo_spec, 4, seed=0)
     before = [w.copy() for w in model.get_weights()]
     result = train_detector(model, ds, strategy=strategy, epochs=1, verbose=False)
     changed = any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

@@ -25,7 +25,7 @@ def load_samples(folders: Sequence[str | os.PathLike], classes: Sequence[str] = 
 
     Objects whose class is not in ``classes`` (e.g. ``vehicle``) are left out.
     """
-    from lprkit.data.detection_dataset import read_detection_folder
+    from lprkit.data.training_dataset import read_detection_folder
 
     index = {name: i for i, name in enumerate(classes)}
     samples = []
@@ -129,7 +129,7 @@ def train_plate_detector(
     """
     from lprkit.detection.augment import Augmenter
     from lprkit.detection.keras_detector import KerasDetector
-    from lprkit.detection.train import detection_dataset, train_detector
+    from lprkit.detection.train import train_detector, training_dataset
     from lprkit.models.yolov4 import yolov4_tiny
 
     out_dir = Path(out_dir)
@@ -142,10 +142,10 @@ def train_plate_detector(
     anchors = fit_anchors(train, size, k=6, seed=seed)
     model = yolov4_tiny(size, num_classes=1, anchors=anchors, name="yolov4_tiny_plates")
     spec = model.yolo_spec
-    train_ds = detection_dataset(
+    train_ds = training_dataset(
         train, spec, batch_size, augment=Augmenter(size, mosaic=mosaic), seed=seed, drop_remainder=True
     )
-    val_ds = detection_dataset(val, spec, batch_size, augment=None, shuffle=False)
+    val_ds = training_dataset(val, spec, batch_size, augment=None, shuffle=False)
     work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")
     t0 = time.perf_counter()
     result = train_detector(

@@ -1,6 +1,6 @@
 """Training the YOLO detector: a ``tf.data`` input pipeline and a resumable, distributable loop.
 
-:func:`detection_dataset` turns ``(image, boxes, classes)`` samples into batches of letterboxed
+:func:`training_dataset` turns ``(image, boxes, classes)`` samples into batches of letterboxed
 images and targets; :func:`train_detector` trains with warm-up + cosine learning rate,
 atomic checkpoints it can resume from, early stopping on validation mAP@0.5 and TensorBoard
 logs, under any ``tf.distribute`` strategy (one device by default).
@@ -37,7 +37,7 @@ def load_rgb(image) -> np.ndarray:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
-def detection_dataset(
+def training_dataset(
     samples: Sequence,
     spec: YoloSpec,
     batch_size: int = 8,
@@ -83,7 +83,7 @@ def detection_dataset(
 
     n = len(samples)
     if n == 0:
-        raise ValueError("detection_dataset needs at least one sample")
+        raise ValueError("training_dataset needs at least one sample")
     size, n_heads = spec.input_size, spec.num_heads
     seed = int(make_rng(seed).integers(2**31))
 
@@ -202,7 +202,7 @@ def evaluate_model(
 ):
     """Mean loss and :class:`~lprkit.detection.metrics.DetectionMetrics` of ``model`` on ``dataset``.
 
-    ``dataset`` is as :func:`detection_dataset` makes it; boxes are compared in network-input
+    ``dataset`` is as :func:`training_dataset` makes it; boxes are compared in network-input
     pixels. ``forward`` (default: a new ``tf.function``) maps a batch to the raw outputs.
     """
     import tensorflow as tf
@@ -253,7 +253,7 @@ def train_detector(
     model
         The Keras model; under a ``strategy`` it must have been built inside ``strategy.scope()``.
     train_ds, val_ds
-        Datasets as :func:`detection_dataset` makes them (``val_ds`` optional: without it early
+        Datasets as :func:`training_dataset` makes them (``val_ds`` optional: without it early
         stopping watches the training loss).
     spec
         Decoding spec; default ``model.yolo_spec``.

@@ -19,8 +19,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import numpy as np
 
 from lprkit.charset import Alphabet, get_alphabet
 from lprkit.errors import LprkitError
+from lprkit.models.files import load_model_files
 from lprkit.recognition import ctc
 from lprkit.recognition.base import PlateRead
 from lprkit.recognition.preprocess import NORMALISATION, preprocess_crops
@@ -155,34 +154,14 @@ class KerasRecognizer:
         training
             Training information to record (data, epochs, metrics, command).
         """
-        path = Path(path)
-        if precision not in ("float32", "float16"):
-            raise ValueError(f"precision={precision!r}; use 'float32' or 'float16'")
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
-            if precision == "float32":
-                _without_optimizer(self.model).save(tmp / "model.keras")
-                files = ["model.keras"]
-            else:
-                (tmp / "architecture.json").write_text(self.model.to_json(), encoding="utf-8")
-                weights = {
-                    f"w{i:04d}": w.astype(np.float16)
-                    for i, w in enumerate(self.model.get_weights())
-                }
-                np.savez_compressed(tmp / "weights.npz", **weights)
-                files = ["architecture.json", "weights.npz"]
+        from lprkit.models.files import save_model_files, write_folder_atomically
+
+        def fill(tmp: Path) -> None:
+            files = save_model_files(self.model, tmp, precision, _custom_objects())
             meta = self._meta(precision, files, training)
-            (tmp / META).write_text(
-                json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
-            _replace_dir(tmp, path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return path
+            (tmp / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+        return write_folder_atomically(path, fill, overwrite)
 
     def _meta(self, precision: str, files: list[str], training: dict | None) -> dict:
         import keras
@@ -225,7 +204,7 @@ class KerasRecognizer:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
         except json.JSONDecodeError as err:
             raise LprkitError(f"{meta_file} is not valid JSON: {err}") from None
-        model = load_model_files(path, meta)
+        model = load_model_files(path, _custom_objects())
         alphabet = _alphabet_from_meta(meta, meta_file)
         if meta.get("normalisation", NORMALISATION) != NORMALISATION:
             raise LprkitError(
@@ -242,40 +221,6 @@ class KerasRecognizer:
         return cls(model, alphabet, meta=meta, **settings)
 
 
-def _without_optimizer(model):
-    """The model itself if uncompiled, else an uncompiled copy with the same weights.
-
-    A checkpoint for reading does not need the optimizer state (twice the weights for Adam);
-    resumable training state is kept separately by :mod:`lprkit.recognition.train`.
-    """
-    import keras
-
-    if getattr(model, "optimizer", None) is None:
-        return model
-    copy = keras.Model.from_config(model.get_config(), custom_objects=_custom_objects())
-    copy.set_weights(model.get_weights())
-    return copy
-
-
-def load_model_files(path: Path, meta: dict):
-    """The Keras model of a checkpoint folder, in float32."""
-    import keras
-
-    objects = _custom_objects()
-    if (path / "model.keras").is_file():
-        return keras.saving.load_model(path / "model.keras", custom_objects=objects, compile=False)
-    arch, weights = path / "architecture.json", path / "weights.npz"
-    if not (arch.is_file() and weights.is_file()):
-        raise FileNotFoundError(
-            f"{path} has neither model.keras nor architecture.json + weights.npz"
-        )
-    model = keras.models.model_from_json(arch.read_text(encoding="utf-8"), custom_objects=objects)
-    with np.load(weights) as data:
-        values = [data[k].astype(np.float32) for k in sorted(data.files)]
-    model.set_weights(values)
-    return model
-
-
 def _alphabet_from_meta(meta: dict, where: Path) -> Alphabet:
     tokens = tuple(meta.get("alphabet_tokens") or ())
     name = meta.get("alphabet")
@@ -290,21 +235,3 @@ def _alphabet_from_meta(meta: dict, where: Path) -> Alphabet:
     if not tokens:
         raise LprkitError(f"{where}: alphabet {name!r} is unknown and its tokens are not saved")
     return Alphabet(name, tokens)  # a custom alphabet travels with its checkpoint
-
-
-def _replace_dir(tmp: Path, path: Path) -> None:
-    """Move ``tmp`` to ``path``; an existing ``path`` is set aside until the move succeeds."""
-    old = None
-    if path.exists():
-        old = path.with_name(f".{path.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(path, old)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        if old is not None:
-            os.replace(old, path)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +32,7 @@ import numpy as np
 from lprkit.charset import ALPHABETS, Alphabet, get_alphabet, pad_labels
 from lprkit.config import by_profile, make_rng
 from lprkit.recognition import ctc
-from lprkit.recognition.keras_recognizer import KerasRecognizer, _replace_dir
+from lprkit.recognition.keras_recognizer import KerasRecognizer
 from lprkit.recognition.metrics import cer, exact_accuracy
 from lprkit.recognition.preprocess import fit_crops
 
@@ -219,16 +217,15 @@ def _callbacks(keras):
 
 
 def _save_last(model, directory: Path, state: dict) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix=".last.", dir=directory))
-    try:
+    from lprkit.models.files import write_folder_atomically
+
+    def fill(tmp: Path) -> None:
         model.save_weights(tmp / "model.weights.h5")
         opt = {f"v{i:04d}": np.asarray(v) for i, v in enumerate(model.optimizer.variables)}
         np.savez(tmp / "optimizer.npz", **opt)
         _write_json(tmp / "state.json", state)
-        _replace_dir(tmp, directory / "last")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    write_folder_atomically(directory / "last", fill, overwrite=True)
 
 
 def _restore_last(model, directory: Path) -> dict:

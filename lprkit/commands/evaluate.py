@@ -1,0 +1,237 @@
+"""``lprkit evaluate crops|frames``: score a recogniser, or the whole pipeline, on a folder.
+
+``evaluate crops DIR`` reads a crops folder (images + ``labels.csv`` rows ``file,text``) with
+one recogniser and prints exact accuracy, character error rate and ms per plate;
+``--json OUT`` writes ``{"n", "exact", "cer", "ms_per_plate", "recognizer"}``.
+``evaluate frames DIR`` runs detector + recogniser on a frames folder
+(:func:`lprkit.evaluation.evaluate_frames`) and writes
+``{"n", "recall", "precision", "end_to_end_exact", "ms_per_frame", "detector", "recognizer"}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="score a recogniser on plate crops, or detector + recogniser on frames",
+        description="Score a recogniser on a crops folder, or the full pipeline on a frames folder.",
+    )
+    targets = p.add_subparsers(dest="target", metavar="TARGET")
+    p.set_defaults(func=lambda args: _print_help(p))
+
+    c = targets.add_parser(
+        "crops",
+        help="exact plates, character error rate and ms per plate of one recogniser",
+        description="Read every crop of DIR (images + labels.csv rows file,text, no header) "
+        "with one recogniser and compare with the labels.",
+    )
+    c.add_argument("dir", metavar="DIR", help="crops folder")
+    c.add_argument(
+        "--recognizer", default="tesseract", metavar="NAME|PATH",
+        help="'tesseract' (the baseline), a shipped checkpoint name or a checkpoint/.tflite "
+        "path (default: tesseract)",
+    )  # fmt: skip
+    c.add_argument(
+        "--alphabet", default=None, metavar="A",
+        help="plate alphabet for tesseract: korean or latin (default: korean if any label "
+        "has Hangul, else latin); checkpoints bring their own",
+    )  # fmt: skip
+    c.add_argument(
+        "--preset", default=None, help="tesseract preprocessing preset (default: the best one)"
+    )
+    c.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N crops")
+    c.add_argument(
+        "--warmup", type=int, default=3, metavar="N", help="untimed reads first (default 3)"
+    )
+    c.add_argument("--json", default=None, metavar="OUT", help="write the summary as JSON")
+    c.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
+    c.set_defaults(func=run_crops)
+
+    f = targets.add_parser(
+        "frames",
+        help="detection recall/precision and end-to-end exact reads on frames",
+        description="Run detector + recogniser on DIR (images + labels.csv rows "
+        "file,text,x,y,w,h, or openalpr .txt files); a read counts only when its box matches "
+        "a labelled plate (IoU >= --iou).",
+    )
+    f.add_argument("dir", metavar="DIR", help="frames folder")
+    f.add_argument(
+        "--detector",
+        default="yolov4-tiny-plates",
+        metavar="NAME|PATH",
+        help="shipped detector or checkpoint path (default: yolov4-tiny-plates)",
+    )
+    f.add_argument(
+        "--recognizer",
+        default="tesseract",
+        metavar="NAME|PATH",
+        help="'tesseract', a shipped recogniser or a checkpoint/.tflite path (default: tesseract)",
+    )
+    f.add_argument("--alphabet", default=None, metavar="A", help="plate alphabet for tesseract")
+    f.add_argument("--iou", type=float, default=0.5, help="IoU for a box to match (default 0.5)")
+    f.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N frames")
+    f.add_argument("--json", default=None, metavar="OUT", help="write the summary as JSON")
+    f.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
+    f.set_defaults(func=run_frames)
+
+
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def infer_alphabet(texts: list[str]) -> str:
+    """``"korean"`` when any label has Hangul, else ``"latin"``."""
+    return "korean" if any(HANGUL.search(t) for t in texts) else "latin"
+
+
+def _alphabet_for(recognizer: str, alphabet: str | None, texts: list[str]) -> str | None:
+    """Tesseract needs an alphabet (inferred from the labels when not given); a checkpoint
+    brings its own, so only an explicit one is passed on (to be checked)."""
+    if recognizer.lower() == "tesseract":
+        return alphabet or infer_alphabet(texts)
+    return alphabet
+
+
+def make_recognizer(name_or_path: str, alphabet: str | None = None, preset: str | None = None):
+    """Build the recogniser the command line names.
+
+    ``tesseract`` gives :class:`~lprkit.ocr.tesseract.TesseractRecognizer` with ``alphabet``
+    and ``preset`` (default its best preset); anything else goes to
+    :func:`lprkit.checkpoints.load_recognizer`.
+
+    Raises
+    ------
+    LprkitError
+        For an unknown checkpoint, or when Tesseract is missing.
+    """
+    if name_or_path.lower() == "tesseract":
+        from lprkit.ocr.preprocess import BEST_PRESET
+        from lprkit.ocr.tesseract import TesseractRecognizer
+
+        return TesseractRecognizer(
+            alphabet or "latin", preset=preset or BEST_PRESET, name="tesseract"
+        )
+    if preset is not None:
+        raise ValueError("--preset applies to --recognizer tesseract only")
+    from lprkit.checkpoints import load_recognizer
+
+    # A checkpoint brings its alphabet; an explicit --alphabet is checked against it.
+    return load_recognizer(name_or_path, alphabet=alphabet)
+
+
+def _read_crops(folder: str, limit: int | None):
+    from lprkit.data.folders import read_crops_folder
+
+    crops = read_crops_folder(folder)
+    items = list(crops)[:limit] if limit is not None else list(crops)
+    if not items:
+        raise ValueError(f"{folder}/labels.csv lists no crops")
+    return items
+
+
+def _check_labels(items, alphabet) -> None:
+    for item in items:
+        try:
+            alphabet.tokenize(item.text)
+        except ValueError as exc:
+            raise ValueError(f"label of {item.path} in labels.csv: {exc}") from None
+
+
+def write_json(path: str | os.PathLike, data: dict, overwrite: bool = False) -> Path:
+    """Write ``data`` as JSON atomically (temp file + rename); refuse to replace a file
+    unless ``overwrite``."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass --overwrite to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def run_crops(args: argparse.Namespace) -> int:
+    from lprkit.charset import get_alphabet
+    from lprkit.recognition.compare import compare_recognizers
+
+    if args.json and Path(args.json).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.json} exists; pass --overwrite to replace it")
+    items = _read_crops(args.dir, args.limit)
+    texts = [item.text for item in items]
+    alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
+    recognizer = make_recognizer(args.recognizer, alphabet, args.preset)
+    alpha = get_alphabet(getattr(recognizer, "alphabet", None) or alphabet or "latin")
+    _check_labels(items, alpha)
+    crops = [item.load() for item in items]
+    row = compare_recognizers([recognizer], crops, texts, warmup=args.warmup, progress=True)[0]
+    name = row["name"] + (f" ({row['details']})" if row["details"] else "")
+    summary = {
+        "n": row["n"],
+        "exact": row["exact"],
+        "cer": row["cer"],
+        "ms_per_plate": row["ms_mean"],
+        "recognizer": name,
+    }
+    print(
+        f"{name}\nn={summary['n']}  exact={summary['exact']:.3f}  cer={summary['cer']:.3f}  "
+        f"ms/plate={summary['ms_per_plate']:.1f} (median {row['ms_median']:.1f})"
+    )
+    if args.json:
+        print(f"wrote {write_json(args.json, summary, args.overwrite)}")
+    return 0
+
+
+FRAMES_KEYS = (
+    "n",
+    "recall",
+    "precision",
+    "end_to_end_exact",
+    "ms_per_frame",
+    "detector",
+    "recognizer",
+)
+
+
+def run_frames(args: argparse.Namespace) -> int:
+    if args.json and Path(args.json).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.json} exists; pass --overwrite to replace it")
+    from lprkit.data.folders import read_frames_folder
+    from lprkit.evaluation import evaluate_frames
+    from lprkit.pipeline import Pipeline
+
+    texts = [o.text for frame in read_frames_folder(args.dir) for o in frame.plates]
+    from lprkit.checkpoints import load_detector
+
+    detector = load_detector(args.detector)
+    recognizer = make_recognizer(
+        args.recognizer, _alphabet_for(args.recognizer, args.alphabet, texts)
+    )
+    result = evaluate_frames(
+        args.dir, Pipeline(detector, recognizer), iou_threshold=args.iou, limit=args.limit
+    )
+    summary = {k: result[k] for k in FRAMES_KEYS}
+    print(
+        "  ".join(
+            f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in summary.items()
+        )
+    )
+    if args.json:
+        print(f"wrote {write_json(args.json, summary, args.overwrite)}")
+    return 0
