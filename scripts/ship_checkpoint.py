@@ -1,0 +1,156 @@
+"""Copy a trained checkpoint into lprkit/checkpoints/NAME and write its model card.
+
+Maintainer tool: the card is generated from the metrics the training recipe measured and
+stored with the checkpoint (``meta.json`` → ``training`` for recognisers, ``training.json``
+for detectors), plus, for the detector, recall/precision on the real European photos measured
+here when they are available (LPRKIT_DATA_HOME). Usage::
+
+    python scripts/ship_checkpoint.py SRC_FOLDER NAME --command "the command that trained it"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+from lprkit.checkpoints import SHIPPED_DIR, checkpoint_kind
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def recognizer_card(name: str, meta: dict, command: str) -> str:
+    t = meta["training"]
+    syn, real = t["metrics"]["synthetic"], t["metrics"].get("real")
+    lines = [
+        f"# {name}",
+        "",
+        f"CTC plate recogniser: {t['architecture'].upper()}, {meta['num_params']:,} parameters, "
+        f"input {t['input_size'][0]}×{t['input_size'][1]} ({meta['channels']} channel(s)), alphabet "
+        f"`{meta['alphabet']}` ({len(meta['alphabet_tokens'])} tokens + blank), {meta['precision']} weights.",
+        "",
+        "## Data",
+        "",
+        f"Synthetic plates only (`lprkit.synth`), styles: {', '.join(t['styles'])}.",
+        f"{t['n_train']:,} training plates (seed {t['seed']}), {t['n_val']:,} validation plates "
+        f"(seed {t['seed'] + 1}); the test set below is another seed ({t['seed'] + 2}). "
+        f"Trained {t['epochs_run']} epochs on a 2-core CPU, {t['date']}.",
+        "",
+        "## Command",
+        "",
+        f"```\n{command}\n```",
+        "",
+        "## Metrics",
+        "",
+        "| set | plates | exact | CER | ms/plate |",
+        "|---|---|---|---|---|",
+        f"| synthetic test (seed {syn['seed']}) | {syn['n']} | {_pct(syn['exact'])} | {syn['cer']:.3f} | {syn['ms_per_plate']:.1f} |",
+    ]
+    if real:
+        lines.append(f"| real: {real['set']} | {real['n']} | {_pct(real['exact'])} | {real['cer']:.3f} | {real['ms_per_plate']:.1f} |")
+    lines += ["", "By synthetic style:", "", "| style | plates | exact | CER |", "|---|---|---|---|"]
+    for b in syn.get("by_style", []):
+        lines.append(f"| {b['style']} | {b['n']} | {_pct(b['exact'])} | {b['cer']:.3f} |")
+    lines += [
+        "",
+        "## Limitations",
+        "",
+        "Trained on synthetic plates drawn with system fonts (Nanum, DejaVu, Liberation), not the",
+        "official plate typefaces; real crops differ in fonts, wear, lighting and cropping, so the",
+        "real-crop figure is the one to trust. Timings are from a shared 2-core CPU.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def detector_card(name: str, meta: dict, training: dict, real: dict | None, command: str) -> str:
+    v = training["val"]
+    lines = [
+        f"# {name}",
+        "",
+        f"YOLOv4-tiny plate detector, one class (`plate`), input {training['input_size']}, "
+        f"{meta.get('precision', 'float32')} weights, anchors fitted by k-means on the training boxes: "
+        f"{training['anchors']}.",
+        "",
+        "## Data",
+        "",
+        f"{training['train_images']:,} synthetic parking and CCTV scenes (`lprkit synth scenes`, all plate styles).",
+        f"Trained {training['epochs_run']} epochs (best epoch {training['best_epoch']}) on a 2-core CPU.",
+        "",
+        "## Command",
+        "",
+        f"```\n{command}\n```",
+        "",
+        "## Metrics",
+        "",
+        "| set | images | mAP@0.5 | mAP@0.5:0.95 | precision | recall |",
+        "|---|---|---|---|---|---|",
+        f"| synthetic validation | {v['images']} | {v['map50']:.3f} | {v['map50_95']:.3f} | {v['precision']:.3f} | {v['recall']:.3f} |",
+    ]
+    if real:
+        lines.append(
+            f"| real: openalpr_eu | {real['images']} | {real['map50']:.3f} | {real['map50_95']:.3f} | {real['precision']:.3f} | {real['recall']:.3f} |"
+        )
+    lines += [
+        "",
+        "Precision and recall at score 0.25 and IoU 0.5.",
+        "",
+        "## Limitations",
+        "",
+        "Vehicles in the training scenes are drawn procedurally; real photos (clutter, real car",
+        "fronts, plate holders) differ, so the real-photo row is the one to trust.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def real_detection_metrics(folder: Path) -> dict | None:
+    from lprkit.detection.keras_detector import KerasDetector
+    from lprkit.detection.recipe import evaluate_detector, load_samples
+    from lprkit.errors import LprkitError
+
+    try:
+        from lprkit.data.realdata import dataset_dir
+
+        samples = load_samples([dataset_dir("openalpr_eu")])
+    except (FileNotFoundError, LprkitError):
+        return None
+    return evaluate_detector(KerasDetector.load(folder), samples)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("src", type=Path)
+    ap.add_argument("name")
+    ap.add_argument("--command", required=True, help="the command that trained it, for the card")
+    args = ap.parse_args()
+    dest = SHIPPED_DIR / args.name
+    tmp = SHIPPED_DIR / f".{args.name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(args.src, tmp)
+    if checkpoint_kind(tmp) == "recognizer":
+        meta = json.loads((tmp / "meta.json").read_text(encoding="utf-8"))
+        meta["name"] = args.name
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        card = recognizer_card(args.name, meta, args.command)
+    else:
+        meta = json.loads((tmp / "detector.json").read_text(encoding="utf-8"))
+        meta["name"] = args.name
+        (tmp / "detector.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        training = json.loads((tmp / "training.json").read_text(encoding="utf-8"))
+        real = real_detection_metrics(tmp)
+        if real:
+            training["real_openalpr_eu"] = real
+            (tmp / "training.json").write_text(json.dumps(training, indent=2) + "\n", encoding="utf-8")
+        card = detector_card(args.name, meta, training, real, args.command)
+    (tmp / "card.md").write_text(card, encoding="utf-8")
+    shutil.rmtree(dest, ignore_errors=True)
+    tmp.replace(dest)
+    print(card)
+
+
+if __name__ == "__main__":
+    main()
