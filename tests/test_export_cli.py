@@ -31,7 +31,7 @@ def test_bad_arguments_are_one_line_errors(tmp_path, capsys, monkeypatch, extra,
 def test_unknown_checkpoint_and_plain_folder(tmp_path, capsys):
     out = str(tmp_path / "m.tflite")
     assert cli.main(["export", str(tmp_path / "nope"), "--out", out]) == 2
-    assert "no such checkpoint" in capsys.readouterr().err
+    assert "unknown checkpoint" in capsys.readouterr().err
     assert cli.main(["export", str(tmp_path), "--out", out]) == 2
     assert "not a checkpoint folder" in capsys.readouterr().err
 

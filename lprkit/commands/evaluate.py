@@ -11,10 +11,8 @@ one recogniser and prints exact accuracy, character error rate and ms per plate;
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -151,20 +149,9 @@ def _check_labels(items, alphabet) -> None:
 def write_json(path: str | os.PathLike, data: dict, overwrite: bool = False) -> Path:
     """Write ``data`` as JSON atomically (temp file + rename); refuse to replace a file
     unless ``overwrite``."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass --overwrite to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from lprkit.fileio import atomic_write_json
+
+    return atomic_write_json(path, data, overwrite=overwrite)
 
 
 def run_crops(args: argparse.Namespace) -> int:

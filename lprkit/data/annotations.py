@@ -19,13 +19,13 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lprkit.errors import LprkitError
+from lprkit.fileio import atomic_write_text
 
 DEFAULT_CLASSES: tuple[str, ...] = ("plate", "vehicle")
 
@@ -134,29 +134,6 @@ class Annotation:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def atomic_write_text(path: str | os.PathLike, text: str, *, overwrite: bool = False) -> Path:
-    """Write ``text`` to ``path`` through a temporary file and a rename.
-
-    Raises
-    ------
-    FileExistsError
-        If ``path`` exists and ``overwrite`` is false.
-    """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _read_lines(path: Path) -> list[str]:

@@ -26,10 +26,10 @@ import numpy as np
 from lprkit.data.annotations import (
     AnnotationFormatError,
     ObjectBox,
-    atomic_write_text,
     read_openalpr,
 )
 from lprkit.errors import LprkitError
+from lprkit.fileio import atomic_write_text
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 

@@ -126,7 +126,8 @@ class KerasDetector:
         FileExistsError
             If ``folder`` exists and ``overwrite`` is false.
         """
-        from lprkit.models.files import save_model_files, write_folder_atomically
+        from lprkit.fileio import write_folder_atomically
+        from lprkit.models.files import save_model_files
 
         def fill(tmp: Path) -> None:
             files = save_model_files(self.model, tmp, precision, _custom_objects())

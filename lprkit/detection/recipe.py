@@ -130,6 +130,7 @@ def train_plate_detector(
     from lprkit.detection.augment import Augmenter
     from lprkit.detection.keras_detector import KerasDetector
     from lprkit.detection.train import train_detector, training_dataset
+    from lprkit.fileio import atomic_write_json
     from lprkit.models.yolov4 import yolov4_tiny
 
     out_dir = Path(out_dir)
@@ -167,13 +168,5 @@ def train_plate_detector(
         "val": metrics,
     }
     detector.save(out_dir, overwrite=overwrite, precision=precision)
-    _write_json(out_dir / "training.json", summary)
+    atomic_write_json(out_dir / "training.json", summary)
     return summary
-
-
-def _write_json(path: Path, data: dict) -> None:
-    import json
-
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)

@@ -150,10 +150,9 @@ def _write_scalars(writer, record: dict, step: int) -> None:
 
 
 def _atomic_json(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1)
-    os.replace(tmp, path)
+    from lprkit.fileio import atomic_write_json
+
+    atomic_write_json(path, data, indent=1)
 
 
 def _save_checkpoint(ckpt_dir: Path, epoch: int, model, optimizer, state: dict) -> None:

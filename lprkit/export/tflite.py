@@ -32,7 +32,6 @@ flatbuffer's metadata, read back by :func:`lprkit.edge.runtime.read_metadata` wi
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import time
 from collections import Counter
@@ -429,17 +428,9 @@ def _check_out(path: str | Path, overwrite: bool) -> Path:
 
 def save_tflite(content: bytes, path: str | Path, overwrite: bool = False) -> Path:
     """Write TFLite bytes atomically (temp file, then rename); refuse to overwrite unless asked."""
-    path = _check_out(path, overwrite)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from lprkit.fileio import atomic_write_bytes
+
+    return atomic_write_bytes(_check_out(path, overwrite), content, overwrite=True)
 
 
 def export_tflite(

@@ -16,7 +16,6 @@ models of :mod:`lprkit.models.yolov4` and those built by :func:`model_from_cfg`.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -338,6 +337,7 @@ def save_darknet_weights(
     FileExistsError
         If ``path`` exists and ``overwrite`` is false.
     """
+    from lprkit.fileio import atomic_write_bytes
     from lprkit.models.layers import darknet_conv_layers
 
     path = Path(path)
@@ -349,14 +349,4 @@ def save_darknet_weights(
         chunks.extend(
             np.ascontiguousarray(a, dtype="<f4").tobytes() for a in _darknet_arrays(conv, bn)
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_bytes(path, b"".join(chunks), overwrite=True)

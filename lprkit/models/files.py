@@ -7,16 +7,11 @@ Two precisions:
   checkpoints kept in git; weights are cast back to float32 on loading (the predictions change
   by float16 rounding only, which the shipped model cards' metrics already include).
 
-Folders are built beside their final place and renamed into it, so an interrupted save never
-leaves a folder that looks complete, and a failed save leaves the previous one intact.
+Checkpoint folders are written with :func:`lprkit.fileio.write_folder_atomically`.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -61,32 +56,3 @@ def load_model_files(folder: Path, custom_objects: dict | None = None):
     with np.load(weights) as data:
         model.set_weights([data[k].astype(np.float32) for k in sorted(data.files)])
     return model
-
-
-def write_folder_atomically(path: str | os.PathLike, fill: Callable[[Path], None], overwrite: bool = False) -> Path:
-    """Create folder ``path`` by calling ``fill(tmp)`` on a temporary sibling, then renaming it.
-
-    Raises
-    ------
-    FileExistsError
-        If ``path`` exists and ``overwrite`` is false.
-    """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        fill(tmp)
-        old = None
-        if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(path, old)
-        os.replace(tmp, path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return path

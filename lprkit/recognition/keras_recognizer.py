@@ -154,7 +154,8 @@ class KerasRecognizer:
         training
             Training information to record (data, epochs, metrics, command).
         """
-        from lprkit.models.files import save_model_files, write_folder_atomically
+        from lprkit.fileio import write_folder_atomically
+        from lprkit.models.files import save_model_files
 
         def fill(tmp: Path) -> None:
             files = save_model_files(self.model, tmp, precision, _custom_objects())

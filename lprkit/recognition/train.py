@@ -136,9 +136,9 @@ def _has_tensorboard() -> bool:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    from lprkit.fileio import atomic_write_json
+
+    atomic_write_json(path, data)
 
 
 def _callbacks(keras):
@@ -217,7 +217,7 @@ def _callbacks(keras):
 
 
 def _save_last(model, directory: Path, state: dict) -> None:
-    from lprkit.models.files import write_folder_atomically
+    from lprkit.fileio import write_folder_atomically
 
     def fill(tmp: Path) -> None:
         model.save_weights(tmp / "model.weights.h5")
