@@ -25,7 +25,7 @@ def load_samples(folders: Sequence[str | os.PathLike], classes: Sequence[str] = 
 
     Objects whose class is not in ``classes`` (e.g. ``vehicle``) are left out.
     """
-    from lprkit.data.training_dataset import read_detection_folder
+    from lprkit.data.detection_dataset import read_detection_folder
 
     index = {name: i for i, name in enumerate(classes)}
     samples = []
@@ -128,9 +128,7 @@ def train_plate_detector(
         The training summary and validation metrics, also stored in the detector folder.
     """
     from lprkit.detection.augment import Augmenter
-    from lprkit.detection.keras_detector import KerasDetector
     from lprkit.detection.train import train_detector, training_dataset
-    from lprkit.fileio import atomic_write_json
     from lprkit.models.yolov4 import yolov4_tiny
 
     out_dir = Path(out_dir)
@@ -140,6 +138,8 @@ def train_plate_detector(
     limit = max_train_images or by_profile(smoke=16, course=None, full=None)
     train = load_samples(train_folders)[:limit]
     val = load_samples(val_folders)[: by_profile(smoke=8, course=None, full=None)]
+    if len(train) < batch_size:
+        raise ValueError(f"{len(train)} training images is fewer than one batch of {batch_size}")
     anchors = fit_anchors(train, size, k=6, seed=seed)
     model = yolov4_tiny(size, num_classes=1, anchors=anchors, name="yolov4_tiny_plates")
     spec = model.yolo_spec
@@ -152,21 +152,62 @@ def train_plate_detector(
     result = train_detector(
         model, train_ds, val_ds, spec=spec, epochs=epochs, learning_rate=learning_rate,
         checkpoint_dir=work / "checkpoints", log_dir=work / "logs", verbose=verbose,
-        steps_per_epoch=steps_per_epoch,
+        steps_per_epoch=steps_per_epoch or len(train) // batch_size,
     )  # fmt: skip
     minutes = (time.perf_counter() - t0) / 60
+    run = {"epochs_run": result.epochs_run, "best_epoch": result.best_epoch, "train_minutes_this_run": round(minutes, 1)}
+    return _save_measured(model, anchors, train, val, out_dir, run, precision, overwrite)
+
+
+def _save_measured(model, anchors, train, val, out_dir: Path, run: dict, precision: str, overwrite: bool) -> dict:
+    """Measure ``model`` on ``val`` and save it with its summary as a detector folder."""
+    from lprkit.detection.keras_detector import KerasDetector
+    from lprkit.fileio import atomic_write_json
+
+    size = model.yolo_spec.input_size
     detector = KerasDetector(model, size, name="yolov4-tiny-plates")
-    metrics = evaluate_detector(detector, val)
     summary = {
         "architecture": "yolov4_tiny",
         "input_size": size,
-        "anchors": np.round(anchors.astype(float), 1).tolist(),
+        "anchors": np.round(np.asarray(anchors, float), 1).tolist(),
         "train_images": len(train),
-        "epochs_run": result.epochs_run,
-        "best_epoch": result.best_epoch,
-        "train_minutes_this_run": round(minutes, 1),
-        "val": metrics,
+        **run,
+        "val": evaluate_detector(detector, val),
     }
     detector.save(out_dir, overwrite=overwrite, precision=precision)
-    atomic_write_json(out_dir / "training.json", summary)
+    atomic_write_json(Path(out_dir) / "training.json", summary)
     return summary
+
+
+def save_best_so_far(
+    train_folders: Sequence[str | os.PathLike],
+    val_folders: Sequence[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    work_dir: str | os.PathLike,
+    *,
+    input_size: int,
+    seed: int = 0,
+    max_train_images: int | None = None,
+    precision: str = "float32",
+    overwrite: bool = False,
+) -> dict:
+    """Save the best weights of a training run that is still going (or was interrupted).
+
+    Use the same folders, ``input_size``, ``seed`` and ``max_train_images`` as the run: the
+    anchors are fitted again from the same boxes, which gives the same anchors.
+    """
+    import json
+
+    from lprkit.models.yolov4 import yolov4_tiny
+
+    ckpt = Path(work_dir) / "checkpoints"
+    state = json.loads((ckpt / "state.json").read_text(encoding="utf-8"))
+    train = load_samples(train_folders)[:max_train_images]
+    val = load_samples(val_folders)
+    anchors = fit_anchors(train, input_size, k=6, seed=seed)
+    model = yolov4_tiny(input_size, num_classes=1, anchors=anchors, name="yolov4_tiny_plates")
+    model.load_weights(ckpt / "best.weights.h5")
+    scores = state["history"].get("val_map50", [])
+    best_epoch = int(np.argmax(scores)) + 1 if scores else state["epoch"]
+    run = {"epochs_run": state["epoch"], "best_epoch": best_epoch, "note": "saved while training was unfinished"}
+    return _save_measured(model, anchors, train, val, Path(out_dir), run, precision, overwrite)

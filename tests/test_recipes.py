@@ -1,0 +1,39 @@
+"""The training recipes end to end in the smoke profile (tiny data, one epoch)."""
+
+import json
+
+import pytest
+
+from lprkit.checkpoints import load_detector, load_recognizer
+
+
+@pytest.mark.slow
+def test_detector_recipe_saves_a_measured_detector_and_best_so_far(tmp_path):
+    from lprkit.detection.recipe import save_best_so_far, train_plate_detector
+    from lprkit.synth.scene_dataset import write_scene_dataset
+
+    train = write_scene_dataset(tmp_path / "train", 6, mode="parking", seed=1, size=(320, 240), progress=False)
+    val = write_scene_dataset(tmp_path / "val", 3, mode="cctv", seed=2, size=(320, 240), progress=False)
+    summary = train_plate_detector([train], [val], tmp_path / "det", input_size=64, epochs=1, batch_size=2, verbose=False)
+    assert summary["epochs_run"] == 1 and summary["input_size"] == 64
+    assert 0.0 <= summary["val"]["map50"] <= 1.0 and summary["val"]["images"] == 3
+    saved = json.loads((tmp_path / "det" / "training.json").read_text())
+    assert saved["anchors"] == summary["anchors"]
+    assert load_detector(tmp_path / "det").name == "yolov4-tiny-plates"
+    with pytest.raises(FileExistsError):
+        train_plate_detector([train], [val], tmp_path / "det", input_size=64, epochs=1, verbose=False)
+    again = save_best_so_far([train], [val], tmp_path / "det2", tmp_path / "det.work", input_size=64)
+    assert again["anchors"] == summary["anchors"]  # refitted from the same boxes
+
+
+@pytest.mark.slow
+def test_recognizer_recipe_saves_a_measured_checkpoint(tmp_path):
+    from lprkit.recognition.recipe import train_plate_recognizer
+
+    summary = train_plate_recognizer(tmp_path / "rec", arch="lprnet", styles="kr_private_2006", verbose=0)
+    assert summary["alphabet"] == "korean" and summary["n_train"] == 256
+    assert summary["metrics"]["synthetic"]["n"] == 64
+    rec = load_recognizer(tmp_path / "rec")
+    assert rec.name == "rec" and rec.input_size == (94, 24)
+    with pytest.raises(ValueError, match="mix alphabets"):
+        train_plate_recognizer(tmp_path / "x", styles="kr_ev,eu_de")
