@@ -47,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--alphabet", default=None, help="korean or latin (default: from the styles)")
     r.add_argument("--n-train", type=int, default=None, help="synthetic training plates (default by profile)")
     r.add_argument("--epochs", type=int, default=None, help="epochs (default by profile)")
+    r.add_argument("--max-minutes", type=float, default=None,
+                   help="stop after the epoch that passes this many minutes (run again to continue)")
     r.add_argument("--out", required=True, type=Path, help="checkpoint folder to write")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--float16", action="store_true", help="save float16 weights (half the size)")
@@ -71,7 +73,7 @@ def run_recognizer(args: argparse.Namespace) -> int:
 
     summary = train_plate_recognizer(
         args.out, arch=args.arch, styles=args.styles, alphabet=args.alphabet, n_train=args.n_train,
-        epochs=args.epochs, seed=args.seed, precision="float16" if args.float16 else "float32",
+        epochs=args.epochs, max_minutes=args.max_minutes, seed=args.seed, precision="float16" if args.float16 else "float32",
         overwrite=args.overwrite,
     )  # fmt: skip
     print(json.dumps(summary, indent=2, ensure_ascii=False))
