@@ -78,7 +78,8 @@ def detector_card(name: str, meta: dict, training: dict, real: dict | None, comm
         "## Data",
         "",
         f"{training['train_images']:,} synthetic parking and CCTV scenes (`lprkit synth scenes`, all plate styles).",
-        f"Trained {training['epochs_run']} epochs (best epoch {training['best_epoch']}) on a 2-core CPU.",
+        f"Trained {training['epochs_run']} epochs (best epoch {training['best_epoch']}) on a 2-core CPU"
+        + (f" ({training['note']}; run the command again to continue)." if training.get("note") else "."),
         "",
         "## Command",
         "",
