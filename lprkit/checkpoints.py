@@ -76,12 +76,19 @@ def _expect(path: Path, kind: str) -> None:
         raise LprkitError(f"{path} holds a {found}, not a {kind}")
 
 
-def load_recognizer(name_or_path: str | os.PathLike, *, alphabet: str | None = None, **options):
+def load_recognizer(
+    name_or_path: str | os.PathLike, *, alphabet: str | None = None, for_detector_crops: bool = False, **options
+):
     """A :class:`~lprkit.recognition.base.Recognizer` for a name, folder or ``.tflite`` file.
 
     ``"tesseract"`` gives the Tesseract baseline with its best preset for ``alphabet``
     (``korean`` or ``latin``). ``options`` go to the recogniser (e.g. ``decoder="beam"``).
+    ``for_detector_crops=True`` sets CTC recognisers to spot two-line plates by their aspect
+    ratio (``two_line="auto"``), which is reliable on a detector's tight boxes but not on
+    loosely cut crops (Tesseract reads two-line plates as a block by itself).
     """
+    if for_detector_crops and str(name_or_path).lower() != "tesseract":
+        options.setdefault("two_line", "auto")
     if str(name_or_path).lower() == "tesseract":
         from lprkit.ocr import TesseractRecognizer
 

@@ -101,7 +101,9 @@ def _alphabet_for(recognizer: str, alphabet: str | None, texts: list[str]) -> st
     return alphabet
 
 
-def make_recognizer(name_or_path: str, alphabet: str | None = None, preset: str | None = None):
+def make_recognizer(
+    name_or_path: str, alphabet: str | None = None, preset: str | None = None, for_detector_crops: bool = False
+):
     """Build the recogniser the command line names.
 
     ``tesseract`` gives :class:`~lprkit.ocr.tesseract.TesseractRecognizer` with ``alphabet``
@@ -125,7 +127,7 @@ def make_recognizer(name_or_path: str, alphabet: str | None = None, preset: str 
     from lprkit.checkpoints import load_recognizer
 
     # A checkpoint brings its alphabet; an explicit --alphabet is checked against it.
-    return load_recognizer(name_or_path, alphabet=alphabet)
+    return load_recognizer(name_or_path, alphabet=alphabet, for_detector_crops=for_detector_crops)
 
 
 def _read_crops(folder: str, limit: int | None):
@@ -199,17 +201,15 @@ FRAMES_KEYS = (
 def run_frames(args: argparse.Namespace) -> int:
     if args.json and Path(args.json).exists() and not args.overwrite:
         raise FileExistsError(f"{args.json} exists; pass --overwrite to replace it")
+    from lprkit.checkpoints import load_detector
     from lprkit.data.folders import read_frames_folder
     from lprkit.evaluation import evaluate_frames
     from lprkit.pipeline import Pipeline
 
     texts = [o.text for frame in read_frames_folder(args.dir) for o in frame.plates]
-    from lprkit.checkpoints import load_detector
-
     detector = load_detector(args.detector)
-    recognizer = make_recognizer(
-        args.recognizer, _alphabet_for(args.recognizer, args.alphabet, texts)
-    )
+    alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
+    recognizer = make_recognizer(args.recognizer, alphabet, for_detector_crops=True)
     result = evaluate_frames(
         args.dir, Pipeline(detector, recognizer), iou_threshold=args.iou, limit=args.limit
     )

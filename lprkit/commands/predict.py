@@ -26,7 +26,7 @@ def build_pipeline(args: argparse.Namespace):
 
     return Pipeline(
         load_detector(args.detector),
-        load_recognizer(args.recognizer, alphabet=args.alphabet),
+        load_recognizer(args.recognizer, alphabet=args.alphabet, for_detector_crops=True),
         min_detection_score=args.min_score,
     )
 
