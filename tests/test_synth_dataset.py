@@ -81,7 +81,7 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ds, "_swap_in", boom)
+    monkeypatch.setattr(ds, "_run_tasks", boom)
     with pytest.raises(KeyboardInterrupt):
         write_recognition_dataset(tmp_path / "x", 4, progress=False)
     assert list(tmp_path.iterdir()) == []

@@ -28,6 +28,11 @@ class Detection:
     class_id: int = 0
 
 
+def detections_from_rows(rows: np.ndarray) -> list[Detection]:
+    """``(N, 6)`` rows ``x1, y1, x2, y2, score, class`` as :class:`Detection` objects."""
+    return [Detection((float(r[0]), float(r[1]), float(r[2]), float(r[3])), float(r[4]), int(r[5])) for r in rows]
+
+
 @runtime_checkable
 class Detector(Protocol):
     """Anything that finds plates: ``detect(images) -> list[list[Detection]]`` (one list per image)."""

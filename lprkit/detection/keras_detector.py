@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lprkit.detection.base import Detection
+from lprkit.detection.base import Detection, detections_from_rows
 from lprkit.detection.letterbox import letterbox
 from lprkit.detection.postprocess import YoloSpec, postprocess
 
@@ -105,15 +105,7 @@ class KerasDetector:
 
     def detect(self, images: Sequence[np.ndarray]) -> list[list[Detection]]:
         """Find objects in RGB uint8 images; one list of :class:`Detection` per image, best first."""
-        return [
-            [
-                Detection(
-                    (float(r[0]), float(r[1]), float(r[2]), float(r[3])), float(r[4]), int(r[5])
-                )
-                for r in rows
-            ]
-            for rows in self.predict_arrays(images)
-        ]
+        return [detections_from_rows(rows) for rows in self.predict_arrays(images)]
 
     def save(self, folder: str | os.PathLike, overwrite: bool = False, precision: str = "float32") -> Path:
         """Write the model and ``detector.json`` into ``folder`` (atomically).

@@ -340,13 +340,10 @@ def save_darknet_weights(
     from lprkit.fileio import atomic_write_bytes
     from lprkit.models.layers import darknet_conv_layers
 
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     header = header or DarknetHeader()
     chunks = [header.to_bytes()]
     for conv, bn in darknet_conv_layers(model):
         chunks.extend(
             np.ascontiguousarray(a, dtype="<f4").tobytes() for a in _darknet_arrays(conv, bn)
         )
-    return atomic_write_bytes(path, b"".join(chunks), overwrite=True)
+    return atomic_write_bytes(path, b"".join(chunks), overwrite=overwrite)

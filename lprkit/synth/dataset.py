@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -229,6 +228,7 @@ def write_recognition_dataset(
         If ``out_dir`` exists and is not empty, and ``overwrite`` is false.
     """
     from lprkit import __version__
+    from lprkit.fileio import write_folder_atomically
 
     out = Path(out_dir)
     size = _check_size(size)
@@ -245,11 +245,8 @@ def write_recognition_dataset(
             "(--overwrite) to replace it"
         )
     names, cum = _style_table(styles)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+
+    def fill(tmp: Path) -> None:
         tasks = [
             (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, str(tmp), ext)
             for s in range(0, n, CHUNK)
@@ -273,11 +270,8 @@ def write_recognition_dataset(
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        _swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+
+    return write_folder_atomically(out, fill, overwrite=True)
 
 
 def _run_tasks(tasks, procs: int, n: int, progress: bool):
@@ -301,17 +295,6 @@ def _run_tasks(tasks, procs: int, n: int, progress: bool):
             if pool is not None:
                 pool.terminate()
     return files, texts, used
-
-
-def _swap_in(tmp: Path, out: Path) -> None:
-    """Move the finished folder into place; an old data set is removed only after."""
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(out)
 
 
 def read_labels(folder: str | os.PathLike) -> list[tuple[str, str]]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -197,6 +196,7 @@ def write_scene_dataset(
         For a bad mode, format, size, style or count.
     """
     from lprkit import __version__
+    from lprkit.fileio import write_folder_atomically
     from lprkit.synth.styles import resolve_styles
 
     wh = _check_args(n, mode, fmt, size, quality)
@@ -208,11 +208,9 @@ def write_scene_dataset(
         raise FileExistsError(
             f"{out} already exists and is not empty; pass overwrite=True (--overwrite) to replace it"
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        (tmp / _IMAGE_DIRS[fmt]).mkdir(parents=True)
+
+    def fill(tmp: Path) -> None:
+        (tmp / _IMAGE_DIRS[fmt]).mkdir(parents=True, exist_ok=True)
         if fmt == "yolo":
             (tmp / "labels" / "train").mkdir(parents=True)
         elif fmt == "voc":
@@ -239,11 +237,8 @@ def write_scene_dataset(
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        _swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+
+    return write_folder_atomically(out, fill, overwrite=True)
 
 
 def _write_index(tmp: Path, fmt: str, records: list[dict]) -> None:
@@ -279,17 +274,6 @@ def _counts(records: list[dict]) -> dict:
         "plate_width_px": stats,
         "by_style": dict(sorted(Counter(o["style"] for o in plates).items())),
     }
-
-
-def _swap_in(tmp: Path, out: Path) -> None:
-    """Move the finished folder into place; an old data set is removed only afterwards."""
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(out)
 
 
 def read_annotations_jsonl(path: str | os.PathLike) -> list[Annotation]:
