@@ -79,6 +79,32 @@ def test_train_checkpoint_resume_and_logs(tmp_path):
     assert second.history["lr"][1] == pytest.approx(3e-5, rel=1e-4)
 
 
+
+def test_time_budget_anneals_stops_and_is_not_repeated_on_resume(tmp_path, monkeypatch):
+    import functools
+
+    import lprkit.detection.train as train_module
+    from lprkit.schedules import TimeBudget
+
+    ticks = iter(range(10**6))  # a clock that moves one second each time it is read
+    monkeypatch.setattr(
+        train_module, "TimeBudget", functools.partial(TimeBudget, clock=lambda: float(next(ticks)))
+    )
+    spec = model_from_cfg(TINY_CFG).yolo_spec
+    train = training_dataset(toy_samples(16), spec, 8, augment=Augmenter(64), seed=0).repeat()
+    ckpt = tmp_path / "ckpt"
+    kwargs = dict(max_minutes=0.5, steps_per_epoch=4, patience=10_000, checkpoint_dir=ckpt,
+                  learning_rate=3e-3, verbose=False)  # fmt: skip
+    first = train_detector(model_from_cfg(TINY_CFG), train, None, **kwargs)
+    lrs = first.history["lr"]
+    assert 2 <= first.epochs_run < 10  # about 15 steps of two clock reads in 30 "seconds"
+    assert max(lrs) > 1e-3 and lrs[-1] < 1e-4  # warmed up, then decayed as the budget ran out
+    state = json.loads((ckpt / "state.json").read_text())
+    assert state["train_seconds"] >= 30
+    again = train_detector(model_from_cfg(TINY_CFG), train, None, **kwargs)
+    assert again.epochs_run == first.epochs_run  # budget already spent: nothing more
+
+
 def test_model_outside_strategy_scope_is_refused():
     import tensorflow as tf
 

@@ -112,3 +112,28 @@ def test_dataset_input_and_errors():
         make_dataset(render(["AB?"]), ["AB?"], LATIN, (128, 32), 1)
     with pytest.raises(ValueError, match="needs 68"):
         train_recognizer(model, ds, alphabet="korean", epochs=1)
+
+
+def test_time_budget_stops_mid_run_anneals_and_is_not_repeated_on_resume(tmp_path, monkeypatch):
+    import functools
+
+    import keras
+
+    import lprkit.recognition.train as train_module
+    from lprkit.schedules import TimeBudget
+
+    ticks = iter(range(10**6))  # a clock that moves one second each time it is read
+    monkeypatch.setattr(
+        train_module, "TimeBudget", functools.partial(TimeBudget, clock=lambda: float(next(ticks)))
+    )
+    keras.utils.set_random_seed(0)
+    images, texts = render(TEXTS * 8), TEXTS * 8
+    kwargs = dict(max_minutes=1.0, batch_size=8, learning_rate=1e-2, patience=None,
+                  checkpoint_dir=tmp_path, verbose=0)  # fmt: skip
+    result = train_recognizer(tiny_ctc_model(), (images, texts), (images[:8], texts[:8]), **kwargs)
+    lrs = result.history["lr"]
+    # 8 batches an epoch, about two clock reads a batch: 60 "seconds" end in the 4th epoch
+    assert 3 <= result.epochs_run <= 5
+    assert max(lrs) > 5e-3 and lrs[-1] < 5e-4  # warmed up, then annealed to the budget's end
+    again = train_recognizer(tiny_ctc_model(), (images, texts), (images[:8], texts[:8]), **kwargs)
+    assert again.epochs_run == result.epochs_run  # budget already spent: nothing more

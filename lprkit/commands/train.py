@@ -30,6 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--input-size", type=int, default=None, help="network input (multiple of 32; default by profile)")
     d.add_argument("--epochs", type=int, default=None, help="epochs (default by profile)")
     d.add_argument("--steps-per-epoch", type=int, default=None, help="batches per epoch (default: one pass)")
+    d.add_argument("--max-minutes", type=float, default=None,
+                   help="training budget in minutes: the learning rate decays over it")
+    d.add_argument("--init-from", default=None,
+                   help="start from this detector (shipped NAME or folder) instead of a fresh model")
     d.add_argument("--batch-size", type=int, default=8)
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--float16", action="store_true", help="save float16 weights (half the size)")
@@ -48,7 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--n-train", type=int, default=None, help="synthetic training plates (default by profile)")
     r.add_argument("--epochs", type=int, default=None, help="epochs (default by profile)")
     r.add_argument("--max-minutes", type=float, default=None,
-                   help="stop after the epoch that passes this many minutes (run again to continue)")
+                   help="training budget in minutes: the learning rate decays over it and "
+                   "training stops when it is spent")
+    r.add_argument("--init-from", default=None,
+                   help="start from this checkpoint (shipped NAME or folder) instead of a fresh model")
     r.add_argument("--out", required=True, type=Path, help="checkpoint folder to write")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--float16", action="store_true", help="save float16 weights (half the size)")
@@ -62,6 +69,7 @@ def run_detector(args: argparse.Namespace) -> int:
     summary = train_plate_detector(
         args.train, args.val, args.out, input_size=args.input_size, epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch, batch_size=args.batch_size, seed=args.seed,
+        max_minutes=args.max_minutes, init_from=args.init_from,
         precision="float16" if args.float16 else "float32", overwrite=args.overwrite,
     )  # fmt: skip
     print(json.dumps(summary, indent=2))
@@ -73,7 +81,7 @@ def run_recognizer(args: argparse.Namespace) -> int:
 
     summary = train_plate_recognizer(
         args.out, arch=args.arch, styles=args.styles, alphabet=args.alphabet, n_train=args.n_train,
-        epochs=args.epochs, max_minutes=args.max_minutes, seed=args.seed, precision="float16" if args.float16 else "float32",
+        epochs=args.epochs, max_minutes=args.max_minutes, init_from=args.init_from, seed=args.seed, precision="float16" if args.float16 else "float32",
         overwrite=args.overwrite,
     )  # fmt: skip
     print(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -90,6 +90,8 @@ def train_plate_detector(
     *,
     input_size: int | None = None,
     epochs: int | None = None,
+    max_minutes: float | None = None,
+    init_from: str | os.PathLike | None = None,
     batch_size: int = 8,
     learning_rate: float = 2e-3,
     mosaic: float = 0.0,
@@ -113,6 +115,12 @@ def train_plate_detector(
         Network input; by profile: smoke 128, course 320, full 416.
     epochs
         By profile (see :func:`lprkit.detection.train.train_detector`).
+    max_minutes
+        Wall-clock training budget; the learning rate warms up and decays over it. When
+        neither this nor ``epochs`` is given: 10 minutes in the course profile.
+    init_from
+        Start from this detector's weights and anchors (a shipped name or a folder) instead
+        of a fresh model; its input size is used.
     max_train_images
         Use only the first images (by profile when None: smoke 16, else all).
     steps_per_epoch
@@ -134,14 +142,33 @@ def train_plate_detector(
     out_dir = Path(out_dir)
     if out_dir.exists() and not overwrite:
         raise FileExistsError(f"{out_dir} exists; pass overwrite=True to replace it")
+    start = None
+    if init_from is not None:
+        from lprkit.checkpoints import load_detector
+
+        start = load_detector(init_from)
+        if input_size and input_size != start.input_size:
+            raise ValueError(
+                f"init_from {init_from!r} has input size {start.input_size}, not {input_size}"
+            )
+        input_size = start.input_size
     size = input_size or by_profile(smoke=128, course=320, full=416)
+    if epochs is None and max_minutes is None:  # the course's laptop budget
+        max_minutes = by_profile(smoke=None, course=10, full=None)
     limit = max_train_images or by_profile(smoke=16, course=None, full=None)
     train = load_samples(train_folders)[:limit]
     val = load_samples(val_folders)[: by_profile(smoke=8, course=None, full=None)]
     if len(train) < batch_size:
         raise ValueError(f"{len(train)} training images is fewer than one batch of {batch_size}")
-    anchors = fit_anchors(train, size, k=6, seed=seed)
+    if start is not None:
+        anchors = start.spec.anchors  # grouped per head, as the model takes them
+    else:
+        anchors = fit_anchors(train, size, k=6, seed=seed)
     model = yolov4_tiny(size, num_classes=1, anchors=anchors, name="yolov4_tiny_plates")
+    if start is not None:
+        model.set_weights(
+            [w.astype(o.dtype) for w, o in zip(start.model.get_weights(), model.get_weights(), strict=True)]
+        )
     spec = model.yolo_spec
     train_ds = training_dataset(
         train, spec, batch_size, augment=Augmenter(size, mosaic=mosaic), seed=seed, drop_remainder=True
@@ -150,12 +177,20 @@ def train_plate_detector(
     work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")
     t0 = time.perf_counter()
     result = train_detector(
-        model, train_ds, val_ds, spec=spec, epochs=epochs, learning_rate=learning_rate,
+        model, train_ds, val_ds, spec=spec, epochs=epochs, max_minutes=max_minutes,
+        learning_rate=learning_rate,
         checkpoint_dir=work / "checkpoints", log_dir=work / "logs", verbose=verbose,
         steps_per_epoch=steps_per_epoch or len(train) // batch_size,
     )  # fmt: skip
     minutes = (time.perf_counter() - t0) / 60
-    run = {"epochs_run": result.epochs_run, "best_epoch": result.best_epoch, "train_minutes_this_run": round(minutes, 1)}
+    run = {
+        "epochs_run": result.epochs_run,
+        "best_epoch": result.best_epoch,
+        "train_minutes_this_run": round(minutes, 1),
+        "max_minutes": max_minutes,
+        "init_from": str(init_from) if init_from is not None else None,
+        "history": result.history,
+    }
     return _save_measured(model, anchors, train, val, out_dir, run, precision, overwrite)
 
 

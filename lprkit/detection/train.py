@@ -20,6 +20,7 @@ import numpy as np
 
 from lprkit.config import by_profile, make_rng
 from lprkit.detection.postprocess import YoloSpec
+from lprkit.schedules import TimeBudget
 
 STATE_FILE = "state.json"
 
@@ -231,6 +232,7 @@ def train_detector(
     *,
     spec: YoloSpec | None = None,
     epochs: int | None = None,
+    max_minutes: float | None = None,
     profile: str | None = None,
     learning_rate: float = 1e-3,
     warmup_epochs: float | None = None,
@@ -257,14 +259,19 @@ def train_detector(
     spec
         Decoding spec; default ``model.yolo_spec``.
     epochs
-        Number of epochs; default by profile (smoke 1, course 30, full 150).
+        Number of epochs; default by profile (smoke 1, course 30, full 150), or as many as
+        ``max_minutes`` allows when that is given.
+    max_minutes
+        Wall-clock budget (validation included, summed over resumed runs): warm-up and cosine
+        decay are laid over the budget instead of the epochs, and training stops, mid-epoch
+        if need be (that epoch is then validated and checkpointed), when it is spent.
     profile
         Profile for the defaults instead of the active one.
     learning_rate
         Peak learning rate of AdamW, reached after ``warmup_epochs`` of linear warm-up, then
         cosine decay to 1 % of it at the last step.
     warmup_epochs
-        Default: 10 % of the epochs, at most 3.
+        Default: 10 % of the epochs, at most 3 (with ``max_minutes``: 10 % of the budget).
     weight_decay
         Decoupled weight decay on kernels (not on biases and BatchNorm).
     patience
@@ -301,6 +308,8 @@ def train_detector(
     spec = spec or getattr(model, "yolo_spec", None)
     if spec is None:
         raise ValueError("pass spec=: this model has no yolo_spec attribute")
+    if epochs is None and max_minutes:
+        epochs = 10_000
     epochs = int(epochs or by_profile(smoke=1, course=30, full=150, profile=profile))
     patience = int(patience or by_profile(smoke=1, course=8, full=20, profile=profile))
     strategy = strategy or tf.distribute.get_strategy()
@@ -317,13 +326,16 @@ def train_detector(
     warmup_steps = int(round(warmup * steps))
     total = epochs * steps
     with strategy.scope():
-        schedule = keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=learning_rate * 0.01 if warmup_steps else learning_rate,
-            decay_steps=max(1, total - warmup_steps),
-            alpha=0.01,
-            warmup_target=learning_rate if warmup_steps else None,
-            warmup_steps=warmup_steps,
-        )
+        if max_minutes:
+            schedule = learning_rate * 0.01  # set before every step from the time budget
+        else:
+            schedule = keras.optimizers.schedules.CosineDecay(
+                initial_learning_rate=learning_rate * 0.01 if warmup_steps else learning_rate,
+                decay_steps=max(1, total - warmup_steps),
+                alpha=0.01,
+                warmup_target=learning_rate if warmup_steps else None,
+                warmup_steps=warmup_steps,
+            )
         optimizer = keras.optimizers.AdamW(
             schedule, weight_decay=weight_decay, global_clipnorm=10.0
         )
@@ -331,7 +343,7 @@ def train_detector(
         optimizer.build(model.trainable_variables)
 
     result = TrainResult(checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None)
-    start, wait, best_weights = 0, 0, None
+    start, wait, best_weights, spent = 0, 0, None, 0.0
     ckpt = result.checkpoint_dir
     if ckpt is not None:
         ckpt.mkdir(parents=True, exist_ok=True)
@@ -340,6 +352,10 @@ def train_detector(
             start, wait = state["epoch"], state["wait"]
             result.history = state["history"]
             result.best_epoch, result.best_score = state["best_epoch"], state["best_score"]
+            spent = state.get("train_seconds", 0.0)
+            result.stopped_early = state.get("stopped_early", False)
+    budget = TimeBudget(max_minutes, spent) if max_minutes else None
+    warm_share = 0.1  # of the budget, when there is one
     log_dir = Path(log_dir) if log_dir else (ckpt / "logs" if ckpt else None)
     writer = tf.summary.create_file_writer(str(log_dir)) if log_dir else None
 
@@ -367,17 +383,27 @@ def train_detector(
         train_ds if steps_per_epoch is None else train_ds.take(steps)
     )
     for epoch in range(start, epochs):
+        if result.stopped_early or (budget is not None and budget.done):
+            break
         sums: dict[str, float] = {}
-        bar = tqdm(dist_train, total=steps, desc=f"epoch {epoch + 1}/{epochs}", disable=not verbose)
+        total_desc = f"{epochs}" if budget is None else f"? ({max_minutes:g} min)"
+        bar = tqdm(dist_train, total=steps, desc=f"epoch {epoch + 1}/{total_desc}", disable=not verbose)
         n = 0
         for x, targets in bar:
+            if budget is not None:
+                optimizer.learning_rate = budget.learning_rate(learning_rate, warm_share)
             logs = train_step(x, targets)
             n += 1
             for k, v in logs.items():
                 sums[k] = sums.get(k, 0.0) + float(v)
             bar.set_postfix(loss=f"{sums['total'] / n:.3f}")
+            if budget is not None and budget.done:
+                break
+        bar.close()
         record = {f"loss_{k}" if k != "total" else "loss": v / max(n, 1) for k, v in sums.items()}
-        record["lr"] = float(schedule(optimizer.iterations))
+        record["lr"] = float(
+            np.asarray(optimizer.learning_rate) if budget else schedule(optimizer.iterations)
+        )
         if val_ds is not None:
             val_loss, metrics = evaluate_model(
                 model, val_ds, spec, ignore_iou=ignore_iou, forward=forward
@@ -406,6 +432,7 @@ def train_detector(
                 best_weights = model.get_weights()
         else:
             wait += 1
+        result.stopped_early = wait >= patience
         if verbose:
             print(f"epoch {epoch + 1}: " + ", ".join(f"{k}={v:.4g}" for k, v in record.items()))
         if ckpt is not None:
@@ -420,14 +447,12 @@ def train_detector(
                     "history": result.history,
                     "best_epoch": result.best_epoch,
                     "best_score": result.best_score,
+                    "train_seconds": budget.spent if budget is not None else 0.0,
+                    "stopped_early": result.stopped_early,
                 },
             )
         result.epochs_run = epoch + 1
-        if wait >= patience:
-            result.stopped_early = True
-            break
-    else:
-        result.epochs_run = max(result.epochs_run, start)
+    result.epochs_run = max(result.epochs_run, start)
     if restore_best and ckpt is not None and (ckpt / "best.weights.h5").is_file():
         model.load_weights(ckpt / "best.weights.h5")
     elif restore_best and best_weights is not None:

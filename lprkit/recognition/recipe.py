@@ -32,20 +32,23 @@ def build_model(arch: str, alphabet):
     raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
 
 
-def _time_limit(minutes: float):
-    import keras
+def _copy_weights(source, model, alphabet) -> None:
+    """Load a saved recogniser's weights into ``model``, refusing a mismatch."""
+    from lprkit.checkpoints import load_recognizer
 
-    class TimeLimit(keras.callbacks.Callback):
-        """Stop at the end of the first epoch that ends after the budget."""
-
-        def on_train_begin(self, logs=None):
-            self.t0 = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            if time.perf_counter() - self.t0 > 60 * minutes:
-                self.model.stop_training = True
-
-    return TimeLimit()
+    start = load_recognizer(str(source))
+    if start.alphabet.name != alphabet.name:
+        raise ValueError(
+            f"init_from {source!r} reads alphabet {start.alphabet.name!r}, not {alphabet.name!r}"
+        )
+    theirs, ours = start.model.get_weights(), model.get_weights()
+    shapes = [w.shape for w in ours]
+    if [w.shape for w in theirs] != shapes:
+        raise ValueError(
+            f"init_from {source!r} is a different architecture ({start.model.name}, "
+            f"{len(theirs)} weight arrays) from the one being trained ({model.name}, {len(ours)})"
+        )
+    model.set_weights([w.astype(o.dtype) for w, o in zip(theirs, ours, strict=True)])
 
 
 def real_crops(alphabet_name: str) -> tuple[list, list[str], str] | None:
@@ -96,6 +99,7 @@ def train_plate_recognizer(
     n_test: int | None = None,
     epochs: int | None = None,
     max_minutes: float | None = None,
+    init_from: str | os.PathLike | None = None,
     seed: int = 0,
     work_dir: str | os.PathLike | None = None,
     precision: str = "float32",
@@ -120,7 +124,13 @@ def train_plate_recognizer(
     epochs
         Passes over the training set (default by profile, see ``train_recognizer``).
     max_minutes
-        Stop after the epoch that passes this many minutes of training.
+        Wall-clock training budget: the learning rate warms up and decays over it and
+        training stops when it is spent (see ``train_recognizer``). When neither this nor
+        ``epochs`` is given: 10 minutes in the course profile, epochs by profile otherwise.
+    init_from
+        Start from this checkpoint's weights (a shipped name or a folder) instead of a
+        fresh model: same architecture and alphabet required. Continues a shipped model with
+        a new schedule, or fine-tunes it.
     seed
         Training plates use ``seed``, validation ``seed + 1``, the test set ``seed + 2``.
     work_dir
@@ -150,6 +160,8 @@ def train_plate_recognizer(
         alphabet = alphabets.pop()
     alpha = get_alphabet(alphabet)
     n_train = n_train or by_profile(smoke=256, course=40_000, full=200_000)
+    if epochs is None and max_minutes is None:  # the course's laptop budget
+        max_minutes = by_profile(smoke=None, course=10, full=None)
     n_val = n_val or by_profile(smoke=64, course=1_000, full=2_000)
     n_test = n_test or by_profile(smoke=64, course=1_000, full=5_000)
     size = INPUT_SIZES[arch]
@@ -160,12 +172,13 @@ def train_plate_recognizer(
     data_minutes = (time.perf_counter() - t0) / 60
 
     model = build_model(arch, alpha)
+    if init_from is not None:
+        _copy_weights(init_from, model, alpha)
     work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")
-    callbacks = [_time_limit(max_minutes)] if max_minutes else []
     t0 = time.perf_counter()
     result = train_recognizer(
-        model, train, val, alphabet=alpha, epochs=epochs, checkpoint_dir=work,
-        seed=seed, verbose=verbose, callbacks=callbacks,
+        model, train, val, alphabet=alpha, epochs=epochs, max_minutes=max_minutes,
+        checkpoint_dir=work, seed=seed, verbose=verbose,
     )  # fmt: skip
     train_minutes = (time.perf_counter() - t0) / 60
     recognizer = KerasRecognizer(result.recognizer.model, alpha, name=out_dir.name)
@@ -178,6 +191,8 @@ def train_plate_recognizer(
         "n_train": n_train,
         "n_val": n_val,
         "seed": seed,
+        "init_from": str(init_from) if init_from is not None else None,
+        "max_minutes": max_minutes,
         "epochs_run": result.epochs_run,
         "best_val_exact": result.best,
         "data_minutes": round(data_minutes, 1),

@@ -35,6 +35,7 @@ from lprkit.recognition import ctc
 from lprkit.recognition.keras_recognizer import KerasRecognizer
 from lprkit.recognition.metrics import cer, exact_accuracy
 from lprkit.recognition.preprocess import fit_crops
+from lprkit.schedules import TimeBudget
 
 
 @dataclass
@@ -172,11 +173,11 @@ def _callbacks(keras):
     class ResumableCheckpoint(keras.callbacks.Callback):
         """Best/last checkpoints written atomically, early stopping, epoch timing."""
 
-        def __init__(self, directory, save_best, monitor, mode, patience, state, n_train):
+        def __init__(self, directory, save_best, monitor, mode, patience, state, batch_size):
             super().__init__()
             self.directory, self.save_best = directory, save_best
             self.monitor, self.mode, self.patience = monitor, mode, patience
-            self.state, self.n_train = state, n_train
+            self.state, self.batch_size = state, batch_size
             self.best_weights = None
 
         def _better(self, value):
@@ -186,14 +187,17 @@ def _callbacks(keras):
             return value > best if self.mode == "max" else value < best
 
         def on_epoch_begin(self, epoch, logs=None):
-            self.t0 = time.perf_counter()
+            self.t0, self.batches = time.perf_counter(), 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.batches += 1
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs if logs is not None else {}
             seconds = time.perf_counter() - self.t0
             logs["seconds"] = seconds
-            if self.n_train:
-                logs["images_per_s"] = self.n_train / seconds
+            if self.batch_size:  # the last batch may be short: an upper bound
+                logs["images_per_s"] = self.batches * self.batch_size / seconds
             logs["lr"] = float(np.asarray(self.model.optimizer.learning_rate))
             hist = self.state.setdefault("history", {})
             for k, v in logs.items():
@@ -213,7 +217,24 @@ def _callbacks(keras):
             if self.directory is not None:
                 _save_last(self.model, self.directory, self.state)
 
-    return ValidationReader, ResumableCheckpoint
+    class BudgetSchedule(keras.callbacks.Callback):
+        """Warm-up + cosine learning rate over a wall-clock budget; stop when it is spent."""
+
+        def __init__(self, budget, peak, state):
+            super().__init__()
+            self.budget, self.peak, self.state = budget, peak, state
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.model.optimizer.learning_rate = self.budget.learning_rate(self.peak)
+
+        def on_train_batch_end(self, batch, logs=None):
+            if self.budget.done:
+                self.model.stop_training = True  # Keras ends the epoch after this batch
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.state["train_seconds"] = self.budget.spent  # saved by the checkpoint next
+
+    return ValidationReader, ResumableCheckpoint, BudgetSchedule
 
 
 def _save_last(model, directory: Path, state: dict) -> None:
@@ -255,6 +276,7 @@ def train_recognizer(
     *,
     alphabet: Alphabet | str | None = None,
     epochs: int | None = None,
+    max_minutes: float | None = None,
     batch_size: int | None = None,
     learning_rate: float = 1e-3,
     checkpoint_dir: str | os.PathLike | None = None,
@@ -281,12 +303,18 @@ def train_recognizer(
     alphabet
         The model's alphabet; default: the registered alphabet matching its outputs.
     epochs
-        Default by profile: smoke 1, course 30, full 100.
+        Default by profile: smoke 1, course 30, full 100; with ``max_minutes`` and no
+        ``epochs``, as many as the budget allows.
+    max_minutes
+        Wall-clock training budget (validation included, summed over resumed runs). The
+        learning rate then warms up and decays over the budget rather than over the epochs,
+        and training stops, mid-epoch if need be, when the budget is spent.
     batch_size
         For array input; default by profile: smoke 8, course 64, full 128.
     learning_rate
-        Peak Adam learning rate: one warm-up epoch then cosine decay to 1 % (a constant rate
-        when the number of steps per epoch is unknown).
+        Peak Adam learning rate: one warm-up epoch then cosine decay to 1 % over the epochs
+        (a constant rate when the number of steps per epoch is unknown), or warm-up and decay
+        over ``max_minutes``.
     checkpoint_dir
         Folder for ``best/``, ``last/`` and ``logs/``; None keeps everything in memory.
     resume
@@ -326,7 +354,8 @@ def train_recognizer(
             f"model has {net.output_shape[-1]} output classes but alphabet "
             f"{alphabet.name!r} needs {alphabet.num_classes}"
         )
-    epochs = epochs if epochs is not None else by_profile(smoke=1, course=30, full=100)
+    if epochs is None:
+        epochs = 10_000 if max_minutes else by_profile(smoke=1, course=30, full=100)
     batch_size = batch_size or by_profile(smoke=8, course=64, full=128)
     if patience is None:
         patience = by_profile(smoke=None, course=5, full=10)
@@ -358,7 +387,9 @@ def train_recognizer(
     train_ds, n_train = as_ds(train, True, rng)
     val_ds = as_ds(val, False, None)[0] if val is not None else None
     steps = int(train_ds.cardinality())
-    if steps > 0:
+    if max_minutes:
+        lr = learning_rate * 0.01  # BudgetSchedule sets it before every batch
+    elif steps > 0:
         total = max(epochs * steps, 1)
         warm = min(steps, total // 2)
         lr = keras.optimizers.schedules.CosineDecay(
@@ -398,12 +429,16 @@ def train_recognizer(
         training = {**info, "epoch": st["best_epoch"], monitor: st["best"]}
         wrapped.save(directory / "best", overwrite=True, training=training)
 
-    reader_cls, checkpoint_cls = _callbacks(keras)
+    reader_cls, checkpoint_cls, budget_cls = _callbacks(keras)
     cbs = []
+    budget = None
+    if max_minutes:
+        budget = TimeBudget(max_minutes, state.get("train_seconds", 0.0))
+        cbs.append(budget_cls(budget, learning_rate, state))
     if val is not None:
         vx, vtexts = _val_arrays(val, alphabet, size, channels, two_line, val_decode_limit)
         cbs.append(reader_cls(vx, vtexts, alphabet, show_samples, batch_size))
-    checkpoint = checkpoint_cls(directory, save_best, monitor, mode, patience, state, n_train)
+    checkpoint = checkpoint_cls(directory, save_best, monitor, mode, patience, state, batch_size)
     cbs.append(checkpoint)
     if directory is not None:
         (directory / "logs").mkdir(exist_ok=True)
@@ -413,7 +448,8 @@ def train_recognizer(
     cbs.extend(callbacks)
 
     start = int(state.get("epoch", 0))
-    if start < epochs and not state.get("stopped_early"):
+    spent = budget is not None and budget.done
+    if start < epochs and not state.get("stopped_early") and not spent:
         net.fit(
             train_ds,
             validation_data=val_ds,

@@ -1,0 +1,84 @@
+"""Learning-rate schedules driven by a time budget instead of a step count.
+
+On a laptop CPU a course run is limited by minutes, not epochs. A cosine schedule laid out
+over 30 epochs and cut off after 5 never anneals, and the model stops at a high learning
+rate. :class:`TimeBudget` lays the warm-up and the cosine decay over the wall-clock budget
+instead, so whatever the machine's speed, the run ends annealed. Both trainers (recogniser
+and detector) use it; no TensorFlow here.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+
+def warmup_cosine(fraction: float, peak: float, warmup: float = 0.05, floor: float = 0.01) -> float:
+    """Learning rate at ``fraction`` (0 to 1) of a run: linear warm-up, then cosine decay.
+
+    Parameters
+    ----------
+    fraction
+        Share of the run already done; clipped to [0, 1].
+    peak
+        Learning rate reached at the end of the warm-up.
+    warmup
+        Share of the run spent warming up from ``floor * peak`` to ``peak``.
+    floor
+        Final (and initial) learning rate as a share of ``peak``.
+
+    Returns
+    -------
+    float
+    """
+    if peak <= 0:
+        raise ValueError(f"peak learning rate must be positive, got {peak}")
+    if not 0 <= warmup < 1:
+        raise ValueError(f"warmup must be in [0, 1), got {warmup}")
+    f = min(max(float(fraction), 0.0), 1.0)
+    low = floor * peak
+    if f < warmup:
+        return low + (peak - low) * f / warmup
+    progress = (f - warmup) / (1 - warmup)
+    return low + (peak - low) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+class TimeBudget:
+    """Wall-clock training budget that survives resumption.
+
+    Parameters
+    ----------
+    minutes
+        Total training time allowed, over all resumed runs.
+    spent_seconds
+        Time already spent by earlier runs (from a checkpoint's state).
+    clock
+        Time source in seconds (tests pass a fake one).
+    """
+
+    def __init__(self, minutes: float, spent_seconds: float = 0.0, clock=time.perf_counter):
+        if minutes <= 0:
+            raise ValueError(f"time budget must be positive, got {minutes} minutes")
+        self.seconds = 60.0 * float(minutes)
+        self._before = float(spent_seconds)
+        self._clock = clock
+        self._start = clock()
+
+    @property
+    def spent(self) -> float:
+        """Seconds used so far, including earlier runs."""
+        return self._before + self._clock() - self._start
+
+    @property
+    def fraction(self) -> float:
+        """Share of the budget used, 0 to 1."""
+        return min(self.spent / self.seconds, 1.0)
+
+    @property
+    def done(self) -> bool:
+        """True once the budget is spent."""
+        return self.spent >= self.seconds
+
+    def learning_rate(self, peak: float, warmup: float = 0.05, floor: float = 0.01) -> float:
+        """:func:`warmup_cosine` at the budget's current fraction."""
+        return warmup_cosine(self.fraction, peak, warmup, floor)

@@ -1,0 +1,42 @@
+"""Time-budget learning-rate schedule: known values, resumption, bad arguments."""
+
+from __future__ import annotations
+
+import pytest
+
+from lprkit.schedules import TimeBudget, warmup_cosine
+
+
+def test_warmup_cosine_known_points():
+    assert warmup_cosine(0.0, 1.0, warmup=0.1, floor=0.01) == pytest.approx(0.01)
+    assert warmup_cosine(0.05, 1.0, warmup=0.1, floor=0.01) == pytest.approx(0.505)
+    assert warmup_cosine(0.1, 1.0, warmup=0.1, floor=0.01) == pytest.approx(1.0)
+    assert warmup_cosine(0.55, 1.0, warmup=0.1, floor=0.01) == pytest.approx(0.505)  # half-way
+    assert warmup_cosine(1.0, 1.0, warmup=0.1, floor=0.01) == pytest.approx(0.01)
+    assert warmup_cosine(7.0, 2.0, warmup=0.0, floor=0.5) == pytest.approx(1.0)  # clipped
+    assert warmup_cosine(0.0, 2.0, warmup=0.0) == pytest.approx(2.0)
+
+
+def test_time_budget_counts_earlier_runs():
+    now = [100.0]
+    budget = TimeBudget(1.0, spent_seconds=30.0, clock=lambda: now[0])
+    assert budget.fraction == pytest.approx(0.5)
+    assert not budget.done
+    now[0] += 29.0
+    assert budget.spent == pytest.approx(59.0)
+    assert budget.learning_rate(1.0) < 0.05  # nearly annealed
+    now[0] += 1.0
+    assert budget.done and budget.fraction == 1.0
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: warmup_cosine(0.5, 0.0), "peak learning rate"),
+        (lambda: warmup_cosine(0.5, 1.0, warmup=1.0), "warmup"),
+        (lambda: TimeBudget(0), "time budget"),
+    ],
+)
+def test_bad_arguments(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
