@@ -9,8 +9,11 @@
     pooled to T columns, scaled to unit RMS, concatenated ─ conv 1x1 ─ softmax (T=24, classes)
 
 SBB is the paper's *small basic block* (1x1 squeeze, 3x1, 1x3, 1x1 expand). The wide 1x13
-kernel sees a whole character and its neighbours; the global context embedding gives every
-column a view of the whole plate, which is what the RNN does in a CRNN. The paper's max
+kernel sees a whole character and its neighbours. The context branch here pools over the
+height only, so each output column still sees a window of the plate (69 of the 94 pixels,
+as notebook 05 computes), not all of it; its one plate-wide quantity is the RMS used by
+ScaleNorm. The paper's embedding is a fully connected layer over the whole backbone output,
+which would give every column the whole plate, as the RNN does in a CRNN. The paper's max
 pools stride over channels too; here they stride over height and width, which keeps the
 model to TFLite built-in ops and gives T = 24 time steps for a 94-pixel width, enough for a
 9-token plate (``2 x 9 + 1 = 19``).
