@@ -13,8 +13,10 @@ import math
 import time
 
 
-def warmup_cosine(fraction: float, peak: float, warmup: float = 0.05, floor: float = 0.01) -> float:
-    """Learning rate at ``fraction`` (0 to 1) of a run: linear warm-up, then cosine decay.
+def warmup_cosine(
+    fraction: float, peak: float, warmup: float = 0.05, floor: float = 0.01, hold: float = 0.0
+) -> float:
+    """Learning rate at ``fraction`` (0 to 1) of a run: linear warm-up, hold, cosine decay.
 
     Parameters
     ----------
@@ -26,6 +28,10 @@ def warmup_cosine(fraction: float, peak: float, warmup: float = 0.05, floor: flo
         Share of the run spent warming up from ``floor * peak`` to ``peak``.
     floor
         Final (and initial) learning rate as a share of ``peak``.
+    hold
+        Share of the run kept at ``peak`` after the warm-up. CTC recognisers need it: they
+        spend their first thousand or so steps on an all-blank plateau, and a rate that is
+        already decaying makes the escape from it slower.
 
     Returns
     -------
@@ -33,13 +39,15 @@ def warmup_cosine(fraction: float, peak: float, warmup: float = 0.05, floor: flo
     """
     if peak <= 0:
         raise ValueError(f"peak learning rate must be positive, got {peak}")
-    if not 0 <= warmup < 1:
-        raise ValueError(f"warmup must be in [0, 1), got {warmup}")
+    if not (0 <= warmup and 0 <= hold and warmup + hold < 1):
+        raise ValueError(f"warmup and hold must be >= 0 with warmup + hold < 1, got {warmup}, {hold}")
     f = min(max(float(fraction), 0.0), 1.0)
     low = floor * peak
     if f < warmup:
         return low + (peak - low) * f / warmup
-    progress = (f - warmup) / (1 - warmup)
+    if f < warmup + hold:
+        return peak
+    progress = (f - warmup - hold) / (1 - warmup - hold)
     return low + (peak - low) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
@@ -79,6 +87,8 @@ class TimeBudget:
         """True once the budget is spent."""
         return self.spent >= self.seconds
 
-    def learning_rate(self, peak: float, warmup: float = 0.05, floor: float = 0.01) -> float:
+    def learning_rate(
+        self, peak: float, warmup: float = 0.05, floor: float = 0.01, hold: float = 0.0
+    ) -> float:
         """:func:`warmup_cosine` at the budget's current fraction."""
-        return warmup_cosine(self.fraction, peak, warmup, floor)
+        return warmup_cosine(self.fraction, peak, warmup, floor, hold)

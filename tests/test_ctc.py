@@ -153,3 +153,14 @@ def test_synth_grammar_plugs_in():
     assert grammar.is_legal(KOREAN.tokenize("12가3456"))
     (read,) = ctc.decode(p, KOREAN, grammar=grammar)
     assert read.text == "12가3456"
+
+
+def test_synth_grammar_takes_style_groups():
+    from lprkit.synth.dataset import generate_crops
+
+    texts = generate_crops(20, "korean", size=(64, 16), seed=3)[1]
+    grammar = ctc.synth_grammar("korean")
+    assert all(grammar.is_legal(KOREAN.tokenize(t)) for t in texts)
+    assert not grammar.is_legal(KOREAN.tokenize("12가34"))
+    with pytest.raises(ValueError, match="nosuchstyle"):
+        ctc.synth_grammar("nosuchstyle")

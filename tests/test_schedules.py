@@ -15,6 +15,9 @@ def test_warmup_cosine_known_points():
     assert warmup_cosine(1.0, 1.0, warmup=0.1, floor=0.01) == pytest.approx(0.01)
     assert warmup_cosine(7.0, 2.0, warmup=0.0, floor=0.5) == pytest.approx(1.0)  # clipped
     assert warmup_cosine(0.0, 2.0, warmup=0.0) == pytest.approx(2.0)
+    # with a hold: the peak stays until warm-up + hold, then the cosine runs over the rest
+    assert warmup_cosine(0.3, 1.0, warmup=0.1, hold=0.4) == pytest.approx(1.0)
+    assert warmup_cosine(0.75, 1.0, warmup=0.1, floor=0.0, hold=0.4) == pytest.approx(0.5)
 
 
 def test_time_budget_counts_earlier_runs():
@@ -34,6 +37,7 @@ def test_time_budget_counts_earlier_runs():
     [
         (lambda: warmup_cosine(0.5, 0.0), "peak learning rate"),
         (lambda: warmup_cosine(0.5, 1.0, warmup=1.0), "warmup"),
+        (lambda: warmup_cosine(0.5, 1.0, warmup=0.5, hold=0.5), "hold"),
         (lambda: TimeBudget(0), "time budget"),
     ],
 )

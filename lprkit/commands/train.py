@@ -54,6 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--max-minutes", type=float, default=None,
                    help="training budget in minutes: the learning rate decays over it and "
                    "training stops when it is spent")
+    r.add_argument("--batch-size", type=int, default=None, help="batch size (default by profile)")
+    r.add_argument("--learning-rate", type=float, default=1e-3, help="peak Adam learning rate")
     r.add_argument("--init-from", default=None,
                    help="start from this checkpoint (shipped NAME or folder) instead of a fresh model")
     r.add_argument("--out", required=True, type=Path, help="checkpoint folder to write")
@@ -68,7 +70,7 @@ def run_detector(args: argparse.Namespace) -> int:
 
     summary = train_plate_detector(
         args.train, args.val, args.out, input_size=args.input_size, epochs=args.epochs,
-        steps_per_epoch=args.steps_per_epoch, batch_size=args.batch_size, seed=args.seed,
+        steps_per_epoch=args.steps_per_epoch, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
         max_minutes=args.max_minutes, init_from=args.init_from,
         precision="float16" if args.float16 else "float32", overwrite=args.overwrite,
     )  # fmt: skip
@@ -81,7 +83,7 @@ def run_recognizer(args: argparse.Namespace) -> int:
 
     summary = train_plate_recognizer(
         args.out, arch=args.arch, styles=args.styles, alphabet=args.alphabet, n_train=args.n_train,
-        epochs=args.epochs, max_minutes=args.max_minutes, init_from=args.init_from, seed=args.seed, precision="float16" if args.float16 else "float32",
+        epochs=args.epochs, max_minutes=args.max_minutes, init_from=args.init_from, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed, precision="float16" if args.float16 else "float32",
         overwrite=args.overwrite,
     )  # fmt: skip
     print(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -164,6 +164,9 @@ def train_plate_detector(
         anchors = start.spec.anchors  # grouped per head, as the model takes them
     else:
         anchors = fit_anchors(train, size, k=6, seed=seed)
+    import keras
+
+    keras.utils.set_random_seed(seed)  # the same weights at the start of every run
     model = yolov4_tiny(size, num_classes=1, anchors=anchors, name="yolov4_tiny_plates")
     if start is not None:
         model.set_weights(

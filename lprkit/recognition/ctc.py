@@ -143,10 +143,15 @@ def korean_grammar() -> TokenGrammar:
 
 
 def synth_grammar(styles: str | Iterable[str]) -> TextGrammar:
-    """Legal in any of the synthetic plate ``styles`` (``lprkit.synth.grammar.is_legal``)."""
-    from lprkit.synth.grammar import is_legal
+    """Legal in any of the synthetic plate ``styles`` (``lprkit.synth.grammar.is_legal``).
 
-    names = [styles] if isinstance(styles, str) else list(styles)
+    ``styles`` takes what ``resolve_styles`` takes: a group (``"korean"``, ``"latin"``), a
+    comma-separated list or style names.
+    """
+    from lprkit.synth.grammar import is_legal
+    from lprkit.synth.styles import resolve_styles
+
+    names = resolve_styles(styles)
     return TextGrammar(lambda text: any(is_legal(text, s) for s in names))
 
 

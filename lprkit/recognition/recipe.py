@@ -100,6 +100,8 @@ def train_plate_recognizer(
     epochs: int | None = None,
     max_minutes: float | None = None,
     init_from: str | os.PathLike | None = None,
+    batch_size: int | None = None,
+    learning_rate: float = 1e-3,
     seed: int = 0,
     work_dir: str | os.PathLike | None = None,
     precision: str = "float32",
@@ -131,6 +133,10 @@ def train_plate_recognizer(
         Start from this checkpoint's weights (a shipped name or a folder) instead of a
         fresh model: same architecture and alphabet required. Continues a shipped model with
         a new schedule, or fine-tunes it.
+    batch_size
+        Default by profile (see ``train_recognizer``).
+    learning_rate
+        Peak Adam learning rate (lower it when continuing from ``init_from``).
     seed
         Training plates use ``seed``, validation ``seed + 1``, the test set ``seed + 2``.
     work_dir
@@ -171,6 +177,9 @@ def train_plate_recognizer(
     val = generate_crops(n_val, style_names, size=size, seed=seed + 1, processes=processes)[:2]
     data_minutes = (time.perf_counter() - t0) / 60
 
+    import keras
+
+    keras.utils.set_random_seed(seed)  # the same weights at the start of every run
     model = build_model(arch, alpha)
     if init_from is not None:
         _copy_weights(init_from, model, alpha)
@@ -178,7 +187,7 @@ def train_plate_recognizer(
     t0 = time.perf_counter()
     result = train_recognizer(
         model, train, val, alphabet=alpha, epochs=epochs, max_minutes=max_minutes,
-        checkpoint_dir=work, seed=seed, verbose=verbose,
+        batch_size=batch_size, learning_rate=learning_rate, checkpoint_dir=work, seed=seed, verbose=verbose,
     )  # fmt: skip
     train_minutes = (time.perf_counter() - t0) / 60
     recognizer = KerasRecognizer(result.recognizer.model, alpha, name=out_dir.name)
@@ -193,6 +202,8 @@ def train_plate_recognizer(
         "seed": seed,
         "init_from": str(init_from) if init_from is not None else None,
         "max_minutes": max_minutes,
+        "batch_size": result.info.get("batch_size"),
+        "learning_rate": learning_rate,
         "epochs_run": result.epochs_run,
         "best_val_exact": result.best,
         "data_minutes": round(data_minutes, 1),
