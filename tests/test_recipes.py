@@ -37,3 +37,19 @@ def test_recognizer_recipe_saves_a_measured_checkpoint(tmp_path):
     assert rec.name == "rec" and rec.input_size == (94, 24)
     with pytest.raises(ValueError, match="mix alphabets"):
         train_plate_recognizer(tmp_path / "x", styles="kr_ev,eu_de")
+
+
+@pytest.mark.parametrize(
+    "arch, styles, source, match",
+    [
+        ("lprnet", "korean", "crnn-korean", "different architecture"),
+        ("crnn", "korean", "crnn-latin", "alphabet 'latin'"),
+    ],
+)
+def test_recognizer_recipe_refuses_an_incompatible_starting_checkpoint(tmp_path, arch, styles, source, match):
+    from lprkit.recognition.recipe import train_plate_recognizer
+
+    with pytest.raises(ValueError, match=match):
+        train_plate_recognizer(tmp_path / "out", arch=arch, styles=styles, init_from=source,
+                               n_train=16, n_val=8, n_test=8, epochs=1, verbose=0)  # fmt: skip
+    assert not (tmp_path / "out").exists()
