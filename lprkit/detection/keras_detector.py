@@ -122,7 +122,7 @@ class KerasDetector:
         from lprkit.models.files import save_model_files
 
         def fill(tmp: Path) -> None:
-            files = save_model_files(self.model, tmp, precision, _custom_objects())
+            files = save_model_files(self.model, tmp, precision, custom_objects())
             meta = {
                 "format": "lprkit-yolo-detector/1",
                 "name": self.name,
@@ -148,7 +148,7 @@ class KerasDetector:
             raise FileNotFoundError(f"{meta_path} not found: not a detector saved by KerasDetector.save")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         spec = YoloSpec.from_dict(meta)
-        model = load_model_files(folder, _custom_objects())
+        model = load_model_files(folder, custom_objects())
         model.yolo_spec = spec
         kwargs = {
             "class_names": meta.get("class_names", [f"class_{i}" for i in range(spec.num_classes)]),
@@ -160,7 +160,7 @@ class KerasDetector:
         return cls(model, spec.input_size, spec=spec, **kwargs)
 
 
-def _custom_objects() -> dict:
+def custom_objects() -> dict:
     import lprkit.models.layers as layers  # registers the custom layers
 
     return {"ChannelGroup": layers.ChannelGroup}

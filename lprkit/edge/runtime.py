@@ -34,7 +34,7 @@ METADATA_NAME = "lprkit"
 FLEX_PREFIX = "Flex"
 
 
-def _read_bytes(model: str | Path | bytes) -> bytes:
+def read_model_bytes(model: str | Path | bytes) -> bytes:
     if isinstance(model, (bytes, bytearray, memoryview)):
         return bytes(model)
     path = Path(model)
@@ -58,7 +58,7 @@ def model_ops(model: str | Path | bytes) -> Counter:
     Built-in ops are named as in ``BuiltinOperator`` (``CONV_2D``, ``WHILE`` ...), custom ops by
     their custom code; ops that need TF Select are ``Flex<TF op name>``.
     """
-    fb, schema = _flatbuffer(_read_bytes(model))
+    fb, schema = _flatbuffer(read_model_bytes(model))
     names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
     codes = []
     for i in range(fb.OperatorCodesLength()):
@@ -82,7 +82,7 @@ def select_ops(ops: Counter | dict | Sequence[str]) -> list[str]:
 
 def read_metadata(model: str | Path | bytes) -> dict:
     """Return the lprkit metadata embedded in a TFLite file, or ``{}`` when it has none."""
-    fb, _ = _flatbuffer(_read_bytes(model))
+    fb, _ = _flatbuffer(read_model_bytes(model))
     for i in range(fb.MetadataLength()):
         entry = fb.Metadata(i)
         if entry.Name() and entry.Name().decode() == METADATA_NAME:
@@ -132,7 +132,7 @@ def _natural_key(name: str):
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
-def _info(detail: dict, name: str) -> TensorInfo:
+def tensor_info(detail: dict, name: str) -> TensorInfo:
     scale, zero = detail.get("quantization", (0.0, 0))
     return TensorInfo(
         name=name,
@@ -170,7 +170,7 @@ class LiteRTModel:
         if int(num_threads) < 1:
             raise ValueError(f"num_threads={num_threads}; use 1 or more")
         self.source = str(model) if isinstance(model, (str, Path)) else "<bytes>"
-        content = _read_bytes(model)
+        content = read_model_bytes(model)
         self.size_bytes = len(content)
         self.metadata = read_metadata(content)
         self.ops = model_ops(content)
@@ -196,13 +196,13 @@ class LiteRTModel:
             ins = sorted(sig["inputs"].items(), key=lambda kv: _natural_key(kv[0]))
             outs = sorted(sig["outputs"].items(), key=lambda kv: _natural_key(kv[0]))
             return (
-                [_info(by_index[i], n) for n, i in ins],
-                [_info(by_index[i], n) for n, i in outs],
+                [tensor_info(by_index[i], n) for n, i in ins],
+                [tensor_info(by_index[i], n) for n, i in outs],
             )
         # no (or several) signatures: fall back to the interpreter's own order
         return (
-            [_info(d, d["name"]) for d in interp.get_input_details()],
-            [_info(d, d["name"]) for d in interp.get_output_details()],
+            [tensor_info(d, d["name"]) for d in interp.get_input_details()],
+            [tensor_info(d, d["name"]) for d in interp.get_output_details()],
         )
 
     @property

@@ -32,7 +32,14 @@ from pathlib import Path
 
 import numpy as np
 
-from lprkit.edge.runtime import LiteRTModel, TensorInfo, _info, _read_bytes, dequantize, quantize
+from lprkit.edge.runtime import (
+    LiteRTModel,
+    TensorInfo,
+    dequantize,
+    quantize,
+    read_model_bytes,
+    tensor_info,
+)
 from lprkit.errors import LprkitError
 
 #: Top-level packages the child of :func:`run_without_tensorflow` refuses to import.
@@ -132,10 +139,10 @@ def int8_activation(
     with warnings.catch_warnings():  # "for debugging purposes only": which this is
         warnings.simplefilter("ignore", UserWarning)
         interp = Interpreter(
-            model_content=_read_bytes(model), experimental_preserve_all_tensors=True
+            model_content=read_model_bytes(model), experimental_preserve_all_tensors=True
         )
     interp.allocate_tensors()
-    inp = _info(interp.get_input_details()[0], "input")
+    inp = tensor_info(interp.get_input_details()[0], "input")
     if not inp.quantized:
         raise LprkitError("int8_activation needs a full-integer file (its input is not int8)")
     x = np.asarray(x, np.float32)
@@ -154,7 +161,7 @@ def int8_activation(
         )
     interp.set_tensor(inp.index, quantize(x, inp))
     interp.invoke()
-    info = _info(found[-1], found[-1]["name"].split(";")[0])
+    info = tensor_info(found[-1], found[-1]["name"].split(";")[0])
     codes = np.array(interp.get_tensor(info.index))
     return codes, dequantize(codes, info), info
 
@@ -263,7 +270,7 @@ def detector_at_input_size(detector, input_size: int, scale_anchors: bool = True
     """
     import keras
 
-    from lprkit.detection.keras_detector import KerasDetector, _custom_objects
+    from lprkit.detection.keras_detector import KerasDetector, custom_objects
     from lprkit.models.yolov4 import check_input_size
 
     size = check_input_size(input_size)
@@ -273,7 +280,7 @@ def detector_at_input_size(detector, input_size: int, scale_anchors: bool = True
         raise ValueError(f"expected one input layer, found {len(inputs)}")
     old = list(inputs[0]["config"]["batch_shape"])
     inputs[0]["config"]["batch_shape"] = [old[0], size, size, old[3]]
-    model = keras.Model.from_config(config, custom_objects=_custom_objects())
+    model = keras.Model.from_config(config, custom_objects=custom_objects())
     model.set_weights(detector.model.get_weights())
     ratio = size / detector.input_size if scale_anchors else 1.0
     anchors = tuple(

@@ -257,7 +257,7 @@ def checkpoint_recognizers(alphabet: str | None = None) -> list:
     return out
 
 
-def _text_font():
+def text_font():
     """A small font with Hangul for plate texts in figures (matplotlib's default without one)."""
     from matplotlib.font_manager import FontProperties
 
@@ -313,7 +313,7 @@ def plot_disagreements(table: ComparisonTable, crops: Sequence[np.ndarray], max_
     import matplotlib.pyplot as plt
 
     ids = table.disagreements()[:max_items]
-    font = _text_font()
+    font = text_font()
     if not ids:
         fig, ax = plt.subplots(figsize=(4, 1))
         ax.text(0.5, 0.5, "the recognisers agree on every crop", ha="center", va="center")

@@ -26,7 +26,7 @@ import numpy as np
 
 from lprkit.config import by_profile, make_rng
 from lprkit.recognition.metrics import cer, exact_accuracy
-from lprkit.recognition.preprocess import _two_line_flags, check_crop, default_two_line_hook
+from lprkit.recognition.preprocess import check_crop, default_two_line_hook, two_line_flags
 
 MODES = ("frozen", "full")
 # layer types that make up a convolutional feature extractor
@@ -91,11 +91,11 @@ def clone_recognizer(recognizer, name: str | None = None):
     """
     import keras
 
-    from lprkit.recognition.keras_recognizer import KerasRecognizer, _custom_objects
+    from lprkit.recognition.keras_recognizer import KerasRecognizer, custom_objects
 
     # from_config rather than clone_model: a loaded model's compile config names the CTC loss,
     # which clone_model would try (and fail) to deserialise; the copy is compiled afresh anyway
-    with keras.saving.custom_object_scope(_custom_objects()):
+    with keras.saving.custom_object_scope(custom_objects()):
         model = type(recognizer.model).from_config(recognizer.model.get_config())
     model.set_weights(recognizer.model.get_weights())
     return KerasRecognizer(
@@ -254,7 +254,7 @@ def fine_tune(
 
     rng = make_rng(seed)
     images, labels = augment_crops(crops, texts, copies, rng, augment_strength)
-    flags = _two_line_flags(list(crops), recognizer.two_line if two_line is None else two_line)
+    flags = two_line_flags(list(crops), recognizer.two_line if two_line is None else two_line)
     if any(flags):  # strip two-line plates after the geometric jitter, as at reading time
         hook = default_two_line_hook()
         per_copy = [f for f in flags for _ in range(1 + copies)]
@@ -499,7 +499,7 @@ def cross_validate(
     alphabet = recognizer.alphabet
     _check_texts(texts, alphabet)
     split = make_folds(len(crops), folds, texts if groups is None else groups, seed)
-    flags = _two_line_flags(crops, recognizer.two_line if two_line is None else two_line)
+    flags = two_line_flags(crops, recognizer.two_line if two_line is None else two_line)
     copies = fine_tune_options.get("augment_copies")
     if copies is None:
         copies = by_profile(smoke=2, course=15, full=30)

@@ -35,7 +35,7 @@ META = "meta.json"
 FORMAT_VERSION = 1
 
 
-def _custom_objects() -> dict:
+def custom_objects() -> dict:
     import lprkit.models.lprnet as lprnet_mod  # registers ScaleNorm / AffineSampler
 
     return {
@@ -158,7 +158,7 @@ class KerasRecognizer:
         from lprkit.models.files import save_model_files
 
         def fill(tmp: Path) -> None:
-            files = save_model_files(self.model, tmp, precision, _custom_objects())
+            files = save_model_files(self.model, tmp, precision, custom_objects())
             meta = self._meta(precision, files, training)
             (tmp / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -205,7 +205,7 @@ class KerasRecognizer:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
         except json.JSONDecodeError as err:
             raise LprkitError(f"{meta_file} is not valid JSON: {err}") from None
-        model = load_model_files(path, _custom_objects())
+        model = load_model_files(path, custom_objects())
         alphabet = _alphabet_from_meta(meta, meta_file)
         if meta.get("normalisation", NORMALISATION) != NORMALISATION:
             raise LprkitError(

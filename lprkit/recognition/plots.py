@@ -57,9 +57,9 @@ def ctc_alignment(probs: np.ndarray, alphabet: Alphabet) -> dict:
 
 
 def _font(size: float):
-    from lprkit.recognition.compare import _text_font
+    from lprkit.recognition.compare import text_font
 
-    font = _text_font()
+    font = text_font()
     font.set_size(size)
     return font
 

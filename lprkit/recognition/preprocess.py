@@ -98,7 +98,7 @@ def is_two_line(crop: np.ndarray, max_aspect: float = TWO_LINE_MAX_ASPECT) -> bo
     return w / h < max_aspect
 
 
-def _two_line_flags(
+def two_line_flags(
     crops: Sequence[np.ndarray], two_line: bool | str | Sequence[bool]
 ) -> list[bool]:
     if isinstance(two_line, str):
@@ -145,7 +145,7 @@ def fit_crops(
     if isinstance(crops, np.ndarray) and crops.ndim == 4:
         crops = list(crops)
     crops = [check_crop(c, i) for i, c in enumerate(crops)]
-    flags = _two_line_flags(crops, two_line)
+    flags = two_line_flags(crops, two_line)
     hook = two_line_hook or (default_two_line_hook() if any(flags) else None)
     out = np.empty((len(crops), h, w, channels), dtype=np.uint8)
     for i, (crop, flag) in enumerate(zip(crops, flags, strict=True)):
