@@ -42,6 +42,24 @@ def test_tiny_plate_model_and_spec():
 
 
 @pytest.mark.slow
+def test_fresh_model_predicts_a_few_objects_per_image_not_half_of_every_cell():
+    from lprkit.models.yolov4 import OBJECTS_PER_IMAGE, set_objectness_prior
+
+    model = yolov4_tiny(128, num_classes=2)
+    outs = model.predict(np.full((1, 128, 128, 3), 0.5, np.float32), verbose=0)
+    for out in outs:
+        cells = out.shape[1] * out.shape[2]
+        obj = 1 / (1 + np.exp(-out.reshape(*out.shape[:3], 3, 7)[..., 4]))
+        # tiny random kernels: each cell's objectness is the prior, about objects / cells
+        assert np.allclose(obj, OBJECTS_PER_IMAGE / cells, rtol=0.2)
+        boxes_and_classes = out.reshape(*out.shape[:3], 3, 7)[..., [0, 1, 2, 3, 5, 6]]
+        assert np.abs(boxes_and_classes).max() < 0.5  # only objectness biases are moved
+    set_objectness_prior(model, objects_per_image=1000.0)  # more than cells: capped at 0.5
+    outs = model.predict(np.full((1, 128, 128, 3), 0.5, np.float32), verbose=0)
+    obj = 1 / (1 + np.exp(-outs[1].reshape(1, 4, 4, 3, 7)[..., 4]))
+    assert np.allclose(obj, 0.5, atol=0.05)
+
+
 def test_full_yolov4_matches_published_size():
     model = yolov4(320, num_classes=80)
     assert model.count_params() == YOLOV4_WEIGHTS_FLOATS

@@ -13,6 +13,8 @@ named ``head_s8``, ``head_s16``, ``head_s32``; decode them with
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from lprkit.detection.postprocess import YoloSpec
@@ -30,6 +32,8 @@ YOLOV4_TINY_ANCHORS = (
 )
 YOLOV4_SCALE_XY = (1.2, 1.1, 1.05)
 YOLOV4_TINY_SCALE_XY = (1.05, 1.05)
+#: Plates expected in one training scene; sets the objectness bias of a fresh model.
+OBJECTS_PER_IMAGE = 3.0
 
 
 def check_input_size(input_size: int) -> int:
@@ -98,6 +102,40 @@ def _head(dn, x, filters: int, outputs: int, name: str):
     x = dn.conv(x, filters, 3, 1, "leaky")
     x = dn.conv(x, outputs, 1, 1, "linear", batch_norm=False)
     return layers.Identity(name=name)(x)
+
+
+def set_objectness_prior(model, objects_per_image: float = OBJECTS_PER_IMAGE) -> None:
+    """Start every head's objectness near ``objects_per_image`` plates per image.
+
+    With zero biases a fresh model predicts objectness 0.5 in every cell, so the first
+    hundreds of steps go on pushing thousands of background cells down (the objectness loss
+    starts in the hundreds). Setting the bias to ``log(p / (1 - p))`` with ``p`` = expected
+    objects per cell (the prior of RetinaNet and YOLOv5) skips that phase. Loading Darknet or
+    checkpoint weights overwrites these biases.
+
+    Parameters
+    ----------
+    model
+        A model from :func:`yolov4` or :func:`yolov4_tiny` (it has ``yolo_spec``).
+    objects_per_image
+        Expected number of objects in one training image.
+    """
+    spec = model.yolo_spec
+    per_anchor = 5 + spec.num_classes
+    for head, stride in enumerate(spec.strides):
+        conv = _head_conv(model, head)
+        cells = (spec.input_size // stride) ** 2
+        p = min(objects_per_image / cells, 0.5)
+        bias = np.array(conv.bias.numpy(), dtype=np.float32)
+        bias[4::per_anchor] = math.log(p / (1.0 - p))
+        conv.bias.assign(bias)
+
+
+def _head_conv(model, head: int):
+    """The final 1x1 convolution of head number ``head`` (the layer feeding its output)."""
+    output = model.outputs[head]
+    identity = output._keras_history.operation
+    return identity.input._keras_history.operation
 
 
 def yolov4(input_size: int = 416, num_classes: int = 1, anchors=None, name: str = "yolov4"):
@@ -173,6 +211,7 @@ def yolov4(input_size: int = 416, num_classes: int = 1, anchors=None, name: str 
 
     model = keras.Model(inputs, [out8, out16, out32], name=name)
     model.yolo_spec = spec
+    set_objectness_prior(model)
     return model
 
 
@@ -243,4 +282,5 @@ def yolov4_tiny(
     out16 = _head(dn, x, 256, depth[0], "head_s16")
     model = keras.Model(inputs, [out16, out32], name=name)
     model.yolo_spec = spec
+    set_objectness_prior(model)
     return model
