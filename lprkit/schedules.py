@@ -9,8 +9,10 @@ and detector) use it; no TensorFlow here.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
+from collections.abc import Iterator
 
 
 def warmup_cosine(
@@ -54,6 +56,10 @@ def warmup_cosine(
 class TimeBudget:
     """Wall-clock training budget that survives resumption.
 
+    Only training counts: the trainers :meth:`pause` the clock while they validate and write
+    checkpoints, so a course run's budget buys the same number of steps whether or not it
+    validates after every epoch. The wall time of a run is therefore a little longer.
+
     Parameters
     ----------
     minutes
@@ -71,11 +77,33 @@ class TimeBudget:
         self._before = float(spent_seconds)
         self._clock = clock
         self._start = clock()
+        self._paused_at: float | None = None
 
     @property
     def spent(self) -> float:
-        """Seconds used so far, including earlier runs."""
-        return self._before + self._clock() - self._start
+        """Seconds used so far, including earlier runs, not counting pauses."""
+        now = self._paused_at if self._paused_at is not None else self._clock()
+        return self._before + now - self._start
+
+    def pause(self) -> None:
+        """Stop the clock (validation, checkpoints); a second call does nothing."""
+        if self._paused_at is None:
+            self._paused_at = self._clock()
+
+    def resume(self) -> None:
+        """Start the clock again after :meth:`pause`; does nothing when it runs."""
+        if self._paused_at is not None:
+            self._start += self._clock() - self._paused_at
+            self._paused_at = None
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Context manager: the clock stands still inside the ``with`` block."""
+        self.pause()
+        try:
+            yield
+        finally:
+            self.resume()
 
     @property
     def fraction(self) -> float:

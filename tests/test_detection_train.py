@@ -105,6 +105,33 @@ def test_time_budget_anneals_stops_and_is_not_repeated_on_resume(tmp_path, monke
     assert again.epochs_run == first.epochs_run  # budget already spent: nothing more
 
 
+def test_validation_does_not_spend_the_time_budget(tmp_path, monkeypatch):
+    import lprkit.detection.train as train_module
+    from lprkit.schedules import TimeBudget
+
+    now = [0.0]
+
+    def clock():
+        now[0] += 1.0  # one "second" each time the budget reads the clock
+        return now[0]
+
+    real_evaluate = train_module.evaluate_model
+
+    def slow_evaluate(*args, **kwargs):
+        now[0] += 1000.0  # validation takes far longer than the whole budget
+        return real_evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "TimeBudget", lambda *a, **k: TimeBudget(*a, **k, clock=clock))
+    monkeypatch.setattr(train_module, "evaluate_model", slow_evaluate)
+    spec = model_from_cfg(TINY_CFG).yolo_spec
+    train = training_dataset(toy_samples(16), spec, 8, augment=Augmenter(64), seed=0).repeat()
+    val = training_dataset(toy_samples(4, 1), spec, 4, shuffle=False)
+    result = train_detector(model_from_cfg(TINY_CFG), train, val, max_minutes=0.5, steps_per_epoch=4,
+                            patience=10_000, learning_rate=3e-3, verbose=False)  # fmt: skip
+    assert result.epochs_run >= 2  # counted, the first validation would have ended the run
+    assert len(result.history["val_map50"]) == result.epochs_run
+
+
 def test_model_outside_strategy_scope_is_refused():
     import tensorflow as tf
 

@@ -32,6 +32,23 @@ def test_time_budget_counts_earlier_runs():
     assert budget.done and budget.fraction == 1.0
 
 
+def test_time_budget_does_not_count_pauses():
+    now = [0.0]
+    budget = TimeBudget(1.0, clock=lambda: now[0])
+    now[0] = 10.0
+    with budget.paused():  # e.g. validation
+        now[0] = 50.0
+        assert budget.spent == pytest.approx(10.0)
+    assert budget.spent == pytest.approx(10.0)
+    budget.pause()
+    budget.pause()  # a second pause keeps the first pause's start
+    now[0] = 80.0
+    budget.resume()
+    budget.resume()  # resuming a running clock changes nothing
+    now[0] = 90.0
+    assert budget.spent == pytest.approx(20.0) and not budget.done
+
+
 @pytest.mark.parametrize(
     "call, match",
     [

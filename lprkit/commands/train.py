@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--epochs", type=int, default=None, help="epochs (default by profile)")
     d.add_argument("--steps-per-epoch", type=int, default=None, help="batches per epoch (default: one pass)")
     d.add_argument("--max-minutes", type=float, default=None,
-                   help="training budget in minutes: the learning rate decays over it")
+                   help="training budget in minutes (validation not counted): the learning rate "
+                   "decays over it")
     d.add_argument("--init-from", default=None,
                    help="start from this detector (shipped NAME or folder) instead of a fresh model")
     d.add_argument("--batch-size", type=int, default=8)
@@ -52,7 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--n-train", type=int, default=None, help="synthetic training plates (default by profile)")
     r.add_argument("--epochs", type=int, default=None, help="epochs (default by profile)")
     r.add_argument("--max-minutes", type=float, default=None,
-                   help="training budget in minutes: the learning rate decays over it and "
+                   help="training budget in minutes (validation not counted): the learning "
+                   "rate decays over it and "
                    "training stops when it is spent")
     r.add_argument("--batch-size", type=int, default=None, help="batch size (default by profile)")
     r.add_argument("--learning-rate", type=float, default=1e-3, help="peak Adam learning rate")

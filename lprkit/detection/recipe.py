@@ -116,8 +116,8 @@ def train_plate_detector(
     epochs
         By profile (see :func:`lprkit.detection.train.train_detector`).
     max_minutes
-        Wall-clock training budget; the learning rate warms up and decays over it. When
-        neither this nor ``epochs`` is given: 10 minutes in the course profile.
+        Training-time budget (validation not counted); the learning rate warms up and decays
+        over it. When neither this nor ``epochs`` is given: 10 minutes in the course profile.
     init_from
         Start from this detector's weights and anchors (a shipped name or a folder) instead
         of a fresh model; its input size is used.

@@ -262,7 +262,8 @@ def train_detector(
         Number of epochs; default by profile (smoke 1, course 30, full 150), or as many as
         ``max_minutes`` allows when that is given.
     max_minutes
-        Wall-clock budget (validation included, summed over resumed runs): warm-up and cosine
+        Training-time budget (summed over resumed runs; validation and checkpoints do not
+        count, so the wall time is a little longer): warm-up and cosine
         decay are laid over the budget instead of the epochs, and training stops, mid-epoch
         if need be (that epoch is then validated and checkpointed), when it is spent.
     profile
@@ -385,6 +386,8 @@ def train_detector(
     for epoch in range(start, epochs):
         if result.stopped_early or (budget is not None and budget.done):
             break
+        if budget is not None:
+            budget.resume()
         sums: dict[str, float] = {}
         total_desc = f"{epochs}" if budget is None else f"? ({max_minutes:g} min)"
         bar = tqdm(dist_train, total=steps, desc=f"epoch {epoch + 1}/{total_desc}", disable=not verbose)
@@ -400,6 +403,8 @@ def train_detector(
             if budget is not None and budget.done:
                 break
         bar.close()
+        if budget is not None:
+            budget.pause()  # validation and checkpoints below do not spend the training budget
         record = {f"loss_{k}" if k != "total" else "loss": v / max(n, 1) for k, v in sums.items()}
         record["lr"] = float(
             np.asarray(optimizer.learning_rate) if budget else schedule(optimizer.iterations)

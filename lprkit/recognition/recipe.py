@@ -126,9 +126,10 @@ def train_plate_recognizer(
     epochs
         Passes over the training set (default by profile, see ``train_recognizer``).
     max_minutes
-        Wall-clock training budget: the learning rate warms up and decays over it and
-        training stops when it is spent (see ``train_recognizer``). When neither this nor
-        ``epochs`` is given: 10 minutes in the course profile, epochs by profile otherwise.
+        Training-time budget (validation not counted): the learning rate warms up and decays
+        over it and training stops when it is spent (see ``train_recognizer``). When neither
+        this nor ``epochs`` is given: 10 minutes in the course profile, epochs by profile
+        otherwise.
     init_from
         Start from this checkpoint's weights (a shipped name or a folder) instead of a
         fresh model: same architecture and alphabet required. Continues a shipped model with

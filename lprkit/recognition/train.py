@@ -218,16 +218,19 @@ def _callbacks(keras):
                 _save_last(self.model, self.directory, self.state)
 
     class BudgetSchedule(keras.callbacks.Callback):
-        """Warm-up + cosine learning rate over a wall-clock budget; stop when it is spent."""
+        """Warm-up + cosine learning rate over a training-time budget; stop when it is spent."""
 
         def __init__(self, budget, peak, state):
             super().__init__()
             self.budget, self.peak, self.state = budget, peak, state
 
         def on_train_batch_begin(self, batch, logs=None):
+            self.budget.resume()
             self.model.optimizer.learning_rate = self.budget.learning_rate(self.peak, hold=0.4)
 
         def on_train_batch_end(self, batch, logs=None):
+            # the clock runs only inside training steps: validation and checkpoints are free
+            self.budget.pause()
             if self.budget.done:
                 self.model.stop_training = True  # Keras ends the epoch after this batch
 
@@ -306,7 +309,8 @@ def train_recognizer(
         Default by profile: smoke 1, course 30, full 100; with ``max_minutes`` and no
         ``epochs``, as many as the budget allows.
     max_minutes
-        Wall-clock training budget (validation included, summed over resumed runs). The
+        Training-time budget: time inside training steps, summed over resumed runs
+        (validation and checkpoints do not count, so the wall time is longer). The
         learning rate then warms up (5 %), holds its peak (40 %: CTC's early plateau needs
         it) and decays over the rest of the budget rather than over the epochs,
         and training stops, mid-epoch if need be, when the budget is spent.
