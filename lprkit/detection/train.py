@@ -92,9 +92,11 @@ def training_dataset(
         image, boxes, classes = samples[int(index)]
         image = load_rgb(image)
         if augment is not None:
-            rng = make_rng(int(sample_seed) % 2**63)
-            extra = [samples[int(j)] for j in rng.integers(0, n, 3)]
-            extra = [(load_rgb(im), b, c) for im, b, c in extra]
+            extra = []
+            if getattr(augment, "mosaic", 0.0) > 0:  # decoding partners costs 3 more JPEGs
+                rng = make_rng(int(sample_seed) % 2**63)
+                extra = [samples[int(j)] for j in rng.integers(0, n, 3)]
+                extra = [(load_rgb(im), b, c) for im, b, c in extra]
             image, boxes, classes = augment(image, boxes, classes, int(sample_seed), extra)
         else:
             image, geo = letterbox(image, size)
