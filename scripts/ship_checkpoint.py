@@ -37,7 +37,8 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         f"Synthetic plates only (`lprkit.synth`), styles: {', '.join(t['styles'])}.",
         f"{t['n_train']:,} training plates (seed {t['seed']}), {t['n_val']:,} validation plates "
         f"(seed {t['seed'] + 1}); the test set below is another seed ({t['seed'] + 2}). "
-        f"Trained {t['epochs_run']} epochs on a 2-core CPU, {t['date']}.",
+        f"Trained {t['epochs_run']} epochs on a 2-core CPU, {t['date']}"
+        + (f", starting from the weights of `{t['init_from']}` (first command below)." if t.get("init_from") else "."),
         "",
         "## Command",
         "",
