@@ -9,10 +9,8 @@ and detector) use it; no TensorFlow here.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
-from collections.abc import Iterator
 
 
 def warmup_cosine(
@@ -95,15 +93,6 @@ class TimeBudget:
         if self._paused_at is not None:
             self._start += self._clock() - self._paused_at
             self._paused_at = None
-
-    @contextlib.contextmanager
-    def paused(self) -> Iterator[None]:
-        """Context manager: the clock stands still inside the ``with`` block."""
-        self.pause()
-        try:
-            yield
-        finally:
-            self.resume()
 
     @property
     def fraction(self) -> float:

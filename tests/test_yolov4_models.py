@@ -41,7 +41,6 @@ def test_tiny_plate_model_and_spec():
     assert [o.shape for o in out] == [(2, 20, 20, 18), (2, 10, 10, 18)]
 
 
-@pytest.mark.slow
 def test_fresh_model_predicts_a_few_objects_per_image_not_half_of_every_cell():
     from lprkit.models.yolov4 import OBJECTS_PER_IMAGE, set_objectness_prior
 
@@ -60,6 +59,7 @@ def test_fresh_model_predicts_a_few_objects_per_image_not_half_of_every_cell():
     assert np.allclose(obj, 0.5, atol=0.05)
 
 
+@pytest.mark.slow
 def test_full_yolov4_matches_published_size():
     model = yolov4(320, num_classes=80)
     assert model.count_params() == YOLOV4_WEIGHTS_FLOATS
