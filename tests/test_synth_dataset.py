@@ -38,6 +38,21 @@ def test_generate_crops_style_mix_and_errors():
     assert generate_crops(0, size=(64, 16))[0].shape == (0, 16, 64, 3)
 
 
+def test_render_scale_draws_the_same_plates_sharper():
+    import cv2
+
+    def sharpness(imgs):
+        return float(np.mean([np.abs(cv2.Laplacian(i, cv2.CV_32F)).mean() for i in imgs]))
+
+    small = generate_crops(8, "kr_green_2line", size=(128, 32), seed=2, degrade_strength=0, render_scale=0.5)
+    large = generate_crops(8, "kr_green_2line", size=(128, 32), seed=2, degrade_strength=0, render_scale=3)
+    assert small[1] == large[1] and large[0].shape == (8, 32, 128, 3)
+    # drawn small then enlarged is blurred; drawn large then shrunk keeps its edges
+    assert sharpness(large[0]) > 1.3 * sharpness(small[0])
+    with pytest.raises(ValueError, match="render_scale must be between 0.25 and 8"):
+        generate_crops(2, size=(64, 16), render_scale=0)
+
+
 def test_two_line_plates_become_strips():
     imgs, texts, styles = generate_crops(6, "kr_green_2line", size=(128, 32), seed=1)
     assert set(styles) == {"kr_green_2line"} and imgs.shape == (6, 32, 128, 3)
