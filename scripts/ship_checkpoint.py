@@ -2,8 +2,9 @@
 
 Maintainer tool: the card is generated from the metrics the training recipe measured and
 stored with the checkpoint (``meta.json`` → ``training`` for recognisers, ``training.json``
-for detectors), plus, for the detector, recall/precision on the real European photos measured
-here when they are available (LPRKIT_DATA_HOME). Usage::
+for detectors), plus what is measured here when the real data is available (LPRKIT_DATA_HOME):
+for the detector, recall/precision on the European photos; for a recogniser trained without
+the data, exact accuracy on its real crops. Usage::
 
     python scripts/ship_checkpoint.py SRC_FOLDER NAME --command "the command that trained it"
 """
@@ -123,6 +124,21 @@ def real_detection_metrics(folder: Path) -> dict | None:
     return evaluate_detector(KerasDetector.load(folder), samples)
 
 
+def add_real_crop_metrics(folder: Path, meta: dict) -> None:
+    """Measure the real crops now when training ran without them (no LPRKIT_DATA_HOME)."""
+    from lprkit.checkpoints import load_recognizer
+    from lprkit.recognition.metrics import evaluate_recognizer
+    from lprkit.recognition.recipe import real_crops
+
+    metrics = meta["training"]["metrics"]
+    real = real_crops(meta["alphabet"])
+    if "real" in metrics or real is None:
+        return
+    crops, labels, set_name = real
+    recognizer = load_recognizer(str(folder))
+    metrics["real"] = {**evaluate_recognizer(recognizer, crops, labels).summary, "set": set_name}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("src", type=Path)
@@ -136,6 +152,7 @@ def main() -> None:
     if checkpoint_kind(tmp) == "recognizer":
         meta = json.loads((tmp / "meta.json").read_text(encoding="utf-8"))
         meta["name"] = args.name
+        add_real_crop_metrics(tmp, meta)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         card = recognizer_card(args.name, meta, args.command)
     else:
