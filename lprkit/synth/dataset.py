@@ -88,8 +88,8 @@ def make_crop(
 
 
 def _crops_range(args) -> tuple[np.ndarray, list[str], list[str]]:
-    start, stop, names, cum, size, seed, strength, *render_scale = args
-    out = [make_crop(i, names, cum, size, seed, strength, *render_scale) for i in range(start, stop)]
+    start, stop, names, cum, size, seed, strength, render_scale = args
+    out = [make_crop(i, names, cum, size, seed, strength, render_scale) for i in range(start, stop)]
     return np.stack([o[0] for o in out]), [o[1] for o in out], [o[2] for o in out]
 
 
@@ -357,7 +357,7 @@ def tf_dataset(
     def render_chunk(c):
         start = int(c) * chunk
         stop = start + chunk if n is None else min(start + chunk, n)
-        imgs, texts, sts = _crops_range((start, stop, names, cum, size, seed, degrade_strength))
+        imgs, texts, sts = _crops_range((start, stop, names, cum, size, seed, degrade_strength, 1.0))
         out = [imgs, np.array(texts, dtype=object), np.array(sts, dtype=object)]
         if alpha is not None:
             labels, lengths = pad_labels(texts, alpha, max_len)
