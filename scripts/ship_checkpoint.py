@@ -127,16 +127,14 @@ def real_detection_metrics(folder: Path) -> dict | None:
 def add_real_crop_metrics(folder: Path, meta: dict) -> None:
     """Measure the real crops now when training ran without them (no LPRKIT_DATA_HOME)."""
     from lprkit.checkpoints import load_recognizer
-    from lprkit.recognition.metrics import evaluate_recognizer
-    from lprkit.recognition.recipe import real_crops
+    from lprkit.recognition.recipe import measure_real
 
     metrics = meta["training"]["metrics"]
-    real = real_crops(meta["alphabet"])
-    if "real" in metrics or real is None:
+    if "real" in metrics:
         return
-    crops, labels, set_name = real
-    recognizer = load_recognizer(str(folder))
-    metrics["real"] = {**evaluate_recognizer(recognizer, crops, labels).summary, "set": set_name}
+    real = measure_real(load_recognizer(str(folder)))
+    if real is not None:
+        metrics["real"] = real
 
 
 def main() -> None:

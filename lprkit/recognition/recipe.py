@@ -73,6 +73,17 @@ def real_crops(alphabet_name: str) -> tuple[list, list[str], str] | None:
     return None
 
 
+def measure_real(recognizer) -> dict | None:
+    """Exact accuracy and CER on the real crops of the recogniser's alphabet; None without them."""
+    from lprkit.recognition.metrics import evaluate_recognizer
+
+    real = real_crops(recognizer.alphabet.name)
+    if real is None:
+        return None
+    crops, labels, name = real
+    return {**evaluate_recognizer(recognizer, crops, labels).summary, "set": name}
+
+
 def measure(recognizer, seed: int, styles, n_test: int) -> dict:
     """Exact accuracy and CER on held-out synthetic plates and (if present) real crops."""
     from lprkit.recognition.metrics import evaluate_recognizer
@@ -81,10 +92,9 @@ def measure(recognizer, seed: int, styles, n_test: int) -> dict:
     images, texts, test_styles = generate_crops(n_test, styles, size=recognizer.input_size, seed=seed)
     report = evaluate_recognizer(recognizer, images, texts, test_styles)
     out = {"synthetic": {**report.summary, "seed": seed, "by_style": report.by_style}}
-    real = real_crops(recognizer.alphabet.name)
+    real = measure_real(recognizer)
     if real is not None:
-        crops, labels, name = real
-        out["real"] = {**evaluate_recognizer(recognizer, crops, labels).summary, "set": name}
+        out["real"] = real
     return out
 
 
