@@ -82,6 +82,12 @@ def test_grammar_draws_only_legal_plates(name):
         ("MH12AB1234", "in_private", True),
         ("XX12AB1234", "in_private", False),  # not a state code
         ("ABCDE1234", "eu_de", False),  # German plates have at most 8 characters
+        ("RK-755AJ", "eu_sk", True),
+        ("XX755AJ", "eu_sk", False),  # not a Slovak district
+        ("RK000AJ", "eu_sk", False),  # serials run 001..999
+        ("1B8 0338", "eu_cz", True),
+        ("0B80338", "eu_cz", False),  # region numbers start at 1
+        ("1Q80338", "eu_cz", False),  # Q is no Czech region letter
     ],
 )
 def test_is_legal_known_answers(text, style, legal):
@@ -147,6 +153,58 @@ def test_render_shapes_boxes_and_ink(name):
     else:
         assert p.split is None
         assert (np.diff(b[:, 0]) > 0).all()  # one line reads left to right
+
+
+def _gap_pixels(plate, after: int):
+    """The plate's pixels strictly between character ``after`` and the next one."""
+    b = plate.char_boxes.astype(int)
+    return plate.image[:, b[after, 2] : b[after + 1, 0]].reshape(-1, 3).astype(int)
+
+
+def test_marks_are_painted_between_fields_and_not_read():
+    sk = render_plate("RK755AJ", "eu_sk", 0, scale=0.6)
+    assert sk.text == "RK755AJ" and len(sk.char_boxes) == 7
+    gap = _gap_pixels(sk, 1)  # between the district code and the digits
+    red = (gap[:, 0] > 170) & (gap[:, 1] < 90) & (gap[:, 2] < 90)
+    assert red.sum() > 10  # the coat of arms' red shield
+    de = render_plate("MAB123", "eu_de", 0, scale=0.6)
+    city, letters, _ = map(len, split_fields("MAB123", "eu_de"))
+    gap = _gap_pixels(de, city - 1)  # the seals follow the city code
+    assert ((gap.max(axis=1) - gap.min(axis=1)) > 60).sum() > 10  # coloured seals
+    # the gap before the number stays blank: marks go only where a field asks for one
+    gap = _gap_pixels(de, city + letters - 1)
+    assert ((gap.max(axis=1) - gap.min(axis=1)) > 60).sum() == 0
+
+
+@pytest.mark.parametrize("name", ["in_private", "in_ev", "in_private_2line"])
+def test_multi_letter_units_get_one_cell_per_letter(name):
+    # Indian state codes are one unit of two Latin letters: drawn as two ordinary letters,
+    # not two double-width cells that squeeze the rest of the plate.
+    p = render_plate("MH12AB1234", name, 0, scale=0.6)
+    widths = p.char_boxes[:, 2] - p.char_boxes[:, 0]
+    assert widths[:2].max() < 1.5 * np.median(widths[2:])
+
+
+def test_unknown_mark_is_an_error():
+    from dataclasses import replace
+
+    from lprkit.synth.styles import Field, Line
+
+    st = STYLES["eu_sk"]
+    line = st.lines[0]
+    fields = (replace(line.fields[0], mark="flag"),) + line.fields[1:]
+    bad = replace(st, name="eu_bad", lines=(Line(fields, line.box, line.cell_aspect),))
+    assert isinstance(bad.fields[0], Field)
+    with pytest.raises(ValueError, match="unknown plate mark 'flag'; known: sk_arms, de_seals"):
+        render_plate("RK755AJ", bad, 0)
+
+
+def test_european_styles_prefer_a_din_font_when_installed():
+    from lprkit.synth.fonts import style_fonts
+
+    fonts = [p.name for p in style_fonts(STYLES["eu_sk"].fonts, "latin")]
+    assert fonts[-2:] == ["LiberationSansNarrow-Bold.ttf", "DejaVuSansCondensed-Bold.ttf"]
+    assert fonts[0] == "OSP-DIN.ttf" or "OSP-DIN.ttf" not in fonts
 
 
 def test_same_seed_same_bytes_and_seeds_differ():

@@ -3,6 +3,8 @@
 Fonts are not shipped with lprkit. Hangul needs a Korean font (Nanum, from the Debian/Ubuntu
 package ``fonts-nanum``); Latin plates use DejaVu / Liberation, with the DejaVu Sans that
 matplotlib ships as a last resort, so Latin rendering works wherever matplotlib is installed.
+European styles prefer Open DIN (``fonts-opendin``), close to the DIN 1451 plate lettering,
+and fall back to the narrow Latin fonts without it.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from lprkit.charset import get_alphabet
 from lprkit.config import make_rng
 from lprkit.synth.fonts import style_fonts
 from lprkit.synth.grammar import random_fields, split_fields
+from lprkit.synth.marks import draw_mark
 from lprkit.synth.styles import Band, PlateStyle, get_style
 
 GLYPH_SIZE = 96  # px font size glyph masks are rasterised at (then scaled to each plate)
@@ -258,11 +259,13 @@ def _decorate(canvas, st: PlateStyle, W: int, H: int, ink, latin_font: str, rng)
 
 # --- characters ---------------------------------------------------------------------------
 def _layout_line(line, parts, alphabet, spacing: float, W: int, H: int, jx: float, jy: float):
-    """Cells of one line: ``(x1, x2, token, field)`` in pixels (field None: separator)."""
+    """Cells of one line: ``(x1, x2, token, field)`` in pixels, and emblem marks
+    ``(x1, x2, name)`` (field None: a separator; marks fill the blank after their field)."""
     lx1, ly1 = (line.box[0] + jx) * W, (line.box[1] + jy) * H
     lx2, ly2 = (line.box[2] + jx) * W, (line.box[3] + jy) * H
     cell = line.cell_aspect * (ly2 - ly1)
     items = []  # (x offset, width, token, field)
+    marks = []  # (x offset, width, emblem name)
     x = 0.0
     for f, part in zip(line.fields, parts, strict=True):
         for i, tok in enumerate(alphabet.tokenize(part)):
@@ -270,6 +273,8 @@ def _layout_line(line, parts, alphabet, spacing: float, W: int, H: int, jx: floa
                 x += spacing * cell
             items.append((x, f.width * cell, tok, f))
             x += f.width * cell
+        if f.mark:
+            marks.append((x + spacing * cell, f.gap * cell, f.mark))
         x += (f.gap + spacing) * cell
         if f.sep:
             items.append((x, 0.45 * cell, f.sep, None))
@@ -281,11 +286,13 @@ def _layout_line(line, parts, alphabet, spacing: float, W: int, H: int, jx: floa
         offset, s = ((lx2 - lx1) - total * 1.15) / 2, 1.15
     x0 = lx1 + offset
     cells = [(x0 + a * s, x0 + (a + w) * s, tok, f) for a, w, tok, f in items]
-    return cells, ly1, ly2
+    placed = [(x0 + a * s, x0 + (a + w) * s, name) for a, w, name in marks]
+    return cells, placed, ly1, ly2
 
 
 def _draw_lines(cov: np.ndarray, st: PlateStyle, parts: list[str], font: str, rng):
-    """Draw the label's ink coverage into ``cov`` (H, W); returns token boxes, label order."""
+    """Draw the label's ink coverage into ``cov`` (H, W); returns token boxes (label order)
+    and the emblem marks to paint, ``(name, (x1, y1, x2, y2))``."""
     H, W = cov.shape
     alphabet = get_alphabet(st.alphabet)
     stroke = int(STROKES[rng.integers(len(STROKES))])
@@ -294,12 +301,14 @@ def _draw_lines(cov: np.ndarray, st: PlateStyle, parts: list[str], font: str, rn
     jitter = rng.normal(0, 1, (len(st.lines), 2)) * 0.008
     dys = rng.normal(0, 0.012, 24)  # per-character baseline wobble (more than any plate has)
     boxes: list[tuple[int, ...]] = []
+    marks: list[tuple[str, tuple[float, ...]]] = []
     k = n = 0
     for li, line in enumerate(st.lines):
         lparts = parts[k : k + len(line.fields)]
         k += len(line.fields)
-        cells, ly1, ly2 = _layout_line(line, lparts, alphabet, spacing, W, H, *jitter[li])
+        cells, placed, ly1, ly2 = _layout_line(line, lparts, alphabet, spacing, W, H, *jitter[li])
         lh, cy = ly2 - ly1, (ly1 + ly2) / 2
+        marks += [(name, (mx1, ly1, mx2, ly2)) for mx1, mx2, name in placed]
         for cx1, cx2, tok, f in cells:
             if f is None:  # a printed separator, not part of the label
                 sw, sh = (cx2 - cx1) * 0.7, max(lh * 0.08, 1.0)
@@ -321,7 +330,7 @@ def _draw_lines(cov: np.ndarray, st: PlateStyle, parts: list[str], font: str, rn
                 squash=True,
             )
             boxes.append(_stamp(cov, (font, tok, stroke), box))
-    return boxes
+    return boxes, marks
 
 
 def _stamp(cov: np.ndarray, glyph: tuple[str, str, int], box) -> tuple[int, ...]:
@@ -359,7 +368,9 @@ def _draw(
     font = fonts[int(rng.integers(len(fonts)))]
     _decorate(canvas, st, W, H, ink, _fonts_of(_LATIN_DECOR)[0], rng)
     cov = np.zeros((H, W), np.float32)
-    boxes = _draw_lines(cov, st, parts, font, rng)
+    boxes, marks = _draw_lines(cov, st, parts, font, rng)
+    for name, box in marks:
+        draw_mark(canvas, cov, name, box, rng)
     canvas += (ink - canvas) * cov[:, :, None]
     image = cv2.convertScaleAbs(canvas)  # rounds and saturates to uint8
     split = None

@@ -62,6 +62,10 @@ class Field:
         Extra blank space after the field, in standard cells.
     sep
         A separator printed after the field (``"-"`` or ``"·"``); never part of the label.
+    mark
+        An emblem drawn in the blank after the field (``"sk_arms"``: the Slovak coat of arms
+        over a hyphen; ``"de_seals"``: German inspection and registration seals); never part
+        of the label. The field's ``gap`` makes the room for it.
     """
 
     units: tuple[str, ...]
@@ -74,6 +78,7 @@ class Field:
     width: float = 1.0
     gap: float = 0.0
     sep: str = ""
+    mark: str = ""
 
     @property
     def fixed(self) -> bool:
@@ -174,6 +179,13 @@ NL_CONSONANTS = tuple("BDFGHJKLNPRSTVXZ")
 KR_PRIVATE = HANGUL_PRIVATE + HANGUL_RENTAL  # white/EV plates: private series + rental 하허호
 KR_COMMERCIAL = HANGUL_COMMERCIAL + HANGUL_DELIVERY  # yellow plates: 바사아자 + delivery 배
 KR_OLD_REGIONS = tuple(r for r in KOREAN_REGIONS if r != "세종")  # Sejong exists since 2012
+# Slovak district codes (1997-2022 format, still the most common on the road).
+SK_DISTRICTS = tuple(
+    "BA BB BJ BL BN BR BS BT BY CA DK DS DT GA GL HC HE IL KA KE KK KM KN KS LC LE LM LV MA MI "
+    "ML MT MY NM NO NR NZ PB PD PE PK PN PO PP PT PU RA RK RS RV SA SB SC SE SI SK SL SN SO SP "
+    "SV TN TO TR TS TT TV VK VT ZA ZC ZH ZM ZV".split()
+)
+CZ_REGIONS = tuple("ABCEHJKLMPSTUZ")  # the region letter of Czech plates (1B8 0338)
 IN_STATES = tuple(
     "AP AR AS BR CG CH DL GA GJ HP HR JH JK KA KL LA MH ML MN MP MZ NL OD PB PY RJ SK TN TR TS UK UP WB".split()
 )
@@ -413,6 +425,9 @@ LATIN_FONTS = (
     "LiberationSans-Bold.ttf",
 )
 NARROW_FONTS = ("LiberationSansNarrow-Bold.ttf", "DejaVuSansCondensed-Bold.ttf")
+# European plates use DIN 1451-like faces (FE-Schrift in Germany since 2000); Open DIN
+# (Debian ``fonts-opendin``) is the closest free one. Without it the narrow fonts are used.
+EU_FONTS = ("OSP-DIN.ttf",) + NARROW_FONTS
 US_SIZE = (480, 240)  # 12 x 6 inches
 ONE_LINE = (0.05, 0.14, 0.95, 0.86)
 
@@ -451,7 +466,7 @@ def _eu(name, code, colour, bg, fields, example, description, right_band=False, 
         example,
         description,
         bands=bands,
-        fonts=NARROW_FONTS,
+        fonts=EU_FONTS,
         **kw,
     )
 
@@ -536,7 +551,7 @@ OTHER_STYLES = [
         [
             Line(
                 (
-                    Field(IN_STATES, width=2.0, gap=0.25),
+                    Field(IN_STATES, gap=0.25),
                     digits(2, 1, 99, gap=0.35),
                     letters(2, NO_IOQ, min_count=1, gap=0.35),
                     digits(4, 1, 9999),
@@ -557,7 +572,7 @@ OTHER_STYLES = [
         [
             Line(
                 (
-                    Field(IN_STATES, width=2.0, gap=0.25),
+                    Field(IN_STATES, gap=0.25),
                     digits(2, 1, 99, gap=0.35),
                     letters(2, NO_IOQ, min_count=1, gap=0.35),
                     digits(4, 1, 9999),
@@ -578,7 +593,7 @@ OTHER_STYLES = [
         [
             Line(
                 (
-                    Field(IN_STATES, width=2.0, gap=0.25),
+                    Field(IN_STATES, gap=0.25),
                     digits(2, 1, 99, gap=0.35),
                     letters(2, NO_IOQ, min_count=1, gap=0.35),
                     digits(4, 1, 9999),
@@ -600,7 +615,7 @@ OTHER_STYLES = [
         BLACK,
         [
             Line(
-                (Field(IN_STATES, width=2.0, gap=0.25), digits(2, 1, 99)), (0.15, 0.08, 0.85, 0.45)
+                (Field(IN_STATES, gap=0.25), digits(2, 1, 99)), (0.15, 0.08, 0.85, 0.45)
             ),
             Line(
                 (letters(2, NO_IOQ, min_count=1, gap=0.25), digits(4, 1, 9999)),
@@ -617,13 +632,44 @@ OTHER_STYLES = [
         "white",
         WHITE,
         [
-            letters(3, NO_IOQ, min_count=1, gap=0.8),
+            letters(3, NO_IOQ, min_count=1, gap=0.8, mark="de_seals"),
             letters(2, NO_IOQ, min_count=1, gap=0.3),
             digits(4, 1, 9999, pad=False, min_count=1),
         ],
         "BAB1234",
         "German plate: city code, seal space, letters, number; EU band with D.",
         max_len=8,
+    ),
+    _eu(
+        "eu_sk",
+        "SK",
+        "white",
+        WHITE,
+        [
+            Field(SK_DISTRICTS, gap=0.9, mark="sk_arms"),
+            digits(3, 1, 999),
+            letters(2),
+        ],
+        "RK755AJ",
+        "Slovak plate (1997-2022): district, coat of arms over a hyphen, three digits, two "
+        "letters; EU band with SK.",
+        weight=0.8,
+    ),
+    _eu(
+        "eu_cz",
+        "CZ",
+        "white",
+        WHITE,
+        [
+            digits(1, 1, 9),
+            letters(1, CZ_REGIONS),
+            Field(DIGITS + LETTERS, 1, gap=0.6),
+            digits(4),
+        ],
+        "1B80338",
+        "Czech plate (2001+): region number and letter, a serial character, four digits; "
+        "EU band with CZ.",
+        weight=0.6,
     ),
     _eu(
         "eu_fr",

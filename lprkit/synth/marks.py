@@ -1,0 +1,93 @@
+"""Emblems printed between the characters of a plate (``Field.mark`` in the styles).
+
+Not part of the label, but a reader must learn to skip them: the Slovak coat of arms between
+district and number (read as ``5`` or ``9`` by a model that never saw it) and the German
+inspection and registration seals after the city code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MARKS = ("sk_arms", "de_seals")
+
+
+def draw_mark(
+    canvas: np.ndarray,
+    cov: np.ndarray,
+    name: str,
+    box: tuple[float, float, float, float],
+    rng: np.random.Generator,
+) -> None:
+    """Paint the emblem ``name`` into the blank ``box`` (x1, y1, x2, y2: the gap after a
+    field, the line's full height) of a plate ``canvas`` (H, W, 3 float32 RGB); ink parts
+    (the Slovak hyphen) go into the coverage map ``cov`` (H, W) instead.
+
+    Raises
+    ------
+    ValueError
+        For an unknown mark, listing :data:`MARKS`.
+    """
+    import cv2
+
+    x1, y1, x2, y2 = box
+    lh, cx = y2 - y1, (x1 + x2) / 2
+    if name == "sk_arms":
+        # red shield with a white double cross over blue hills, above a hyphen
+        w = min(x2 - x1, 0.42 * lh)
+        sx1, sx2, sy1, sy2 = cx - w / 2, cx + w / 2, y1 + 0.02 * lh, y1 + 0.02 * lh + 1.2 * w
+        shield = np.array(
+            [
+                (sx1, sy1),
+                (sx2, sy1),
+                (sx2, sy1 + 0.6 * (sy2 - sy1)),
+                (cx, sy2),
+                (sx1, sy1 + 0.6 * (sy2 - sy1)),
+            ],
+            np.float32,
+        )
+        cv2.fillPoly(canvas, [np.round(shield).astype(np.int32)], (238, 28, 37), cv2.LINE_AA)
+        hill = (int(round(cx)), int(round(sy1 + 0.85 * (sy2 - sy1))))
+        cv2.circle(canvas, hill, max(1, int(0.22 * w)), (11, 78, 162), -1, cv2.LINE_AA)
+        bar = max(1, int(round(0.1 * w)))
+        cv2.line(
+            canvas,
+            (int(cx), int(sy1 + 0.12 * w)),
+            (int(cx), int(sy1 + 0.8 * w)),
+            (255, 255, 255),
+            bar,
+            cv2.LINE_AA,
+        )
+        for fy, half in ((0.3, 0.22), (0.52, 0.32)):
+            y = int(sy1 + fy * w)
+            cv2.line(
+                canvas,
+                (int(cx - half * w), y),
+                (int(cx + half * w), y),
+                (255, 255, 255),
+                bar,
+                cv2.LINE_AA,
+            )
+        hy, hw, hh = y1 + 0.7 * lh, 0.3 * (x2 - x1), max(0.08 * lh, 1.0)
+        cov[int(hy - hh / 2) : int(hy + hh / 2) + 1, int(cx - hw) : int(cx + hw) + 1] = 1
+    elif name == "de_seals":
+        # inspection sticker (colour of its year) over the round state registration seal
+        r = max(1.0, min(0.45 * (x2 - x1), 0.22 * lh))
+        year = _SEAL_COLOURS[int(rng.integers(len(_SEAL_COLOURS)))]
+        for fy, fill in ((0.3, year), (0.72, (200, 200, 196))):
+            c = (int(round(cx)), int(round(y1 + fy * lh)))
+            cv2.circle(canvas, c, int(round(r)), fill, -1, cv2.LINE_AA)
+            cv2.circle(canvas, c, max(1, int(round(r * 0.45))), (70, 70, 70), 1, cv2.LINE_AA)
+    else:
+        raise ValueError(f"unknown plate mark {name!r}; known: {', '.join(MARKS)}")
+
+
+# Hauptuntersuchung stickers: one colour per year, in a six-year cycle.
+_SEAL_COLOURS = (
+    (228, 94, 160),
+    (60, 160, 70),
+    (240, 140, 30),
+    (60, 120, 200),
+    (250, 210, 40),
+    (150, 100, 60),
+)
