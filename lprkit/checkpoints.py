@@ -77,7 +77,12 @@ def _expect(path: Path, kind: str) -> None:
 
 
 def load_recognizer(
-    name_or_path: str | os.PathLike, *, alphabet: str | None = None, for_detector_crops: bool = False, **options
+    name_or_path: str | os.PathLike,
+    *,
+    alphabet: str | None = None,
+    for_detector_crops: bool = False,
+    grammar_styles: str | None = None,
+    **options,
 ):
     """A :class:`~lprkit.recognition.base.Recognizer` for a name, folder or ``.tflite`` file.
 
@@ -86,9 +91,25 @@ def load_recognizer(
     ``for_detector_crops=True`` sets CTC recognisers to spot two-line plates by their aspect
     ratio (``two_line="auto"``), which is reliable on a detector's tight boxes but not on
     loosely cut crops (Tesseract reads two-line plates as a block by itself).
+    ``grammar_styles`` (e.g. ``"europe"``, ``"korean"``, ``"eu_sk,eu_cz"``: what
+    :func:`~lprkit.synth.styles.resolve_styles` takes) makes a CTC recogniser return only
+    plates legal in one of those synthetic styles, by beam search
+    (:func:`~lprkit.recognition.ctc.synth_grammar`).
+
+    Raises
+    ------
+    ValueError
+        For unknown grammar styles, styles of another alphabet than the recogniser's, or a
+        grammar asked of Tesseract.
     """
     if for_detector_crops and str(name_or_path).lower() != "tesseract":
         options.setdefault("two_line", "auto")
+    if grammar_styles:
+        if str(name_or_path).lower() == "tesseract":
+            raise ValueError(
+                "--grammar applies to CTC recognisers (checkpoints and .tflite files), not tesseract"
+            )
+        return _with_grammar(name_or_path, alphabet, grammar_styles, options)
     if str(name_or_path).lower() == "tesseract":
         from lprkit.ocr import TesseractRecognizer
 
@@ -106,6 +127,25 @@ def load_recognizer(
     rec = KerasRecognizer.load(path, **options)
     if alphabet is not None and rec.alphabet.name != alphabet:
         raise ValueError(f"{path} reads the {rec.alphabet.name!r} alphabet, not {alphabet!r}")
+    return rec
+
+
+def _with_grammar(name_or_path, alphabet: str | None, styles: str, options: dict):
+    """:func:`load_recognizer` with reads constrained to the plates of synthetic ``styles``."""
+    from lprkit.recognition.ctc import synth_grammar
+    from lprkit.synth.styles import STYLES, resolve_styles
+
+    names = resolve_styles(styles)
+    options = {"decoder": "beam", **options, "grammar": synth_grammar(names)}
+    rec = load_recognizer(name_or_path, alphabet=alphabet, **options)
+    other = [n for n in names if STYLES[n].alphabet != rec.alphabet.name]
+    if other:
+        raise ValueError(
+            f"grammar styles {', '.join(other)} are not {rec.alphabet.name!r} plates, which is "
+            f"what {name_or_path} reads; give styles of its alphabet (e.g. "
+            f"{'korean' if rec.alphabet.name == 'korean' else 'europe or latin'})"
+        )
+    rec.name = f"{rec.name} [grammar: {styles}]"  # tables and JSON say how it read
     return rec
 
 

@@ -99,6 +99,18 @@ def test_unknown_recognizer_is_a_clear_error(crops_dir, capsys):
         make_recognizer("no-such-model", "latin", preset="otsu")
 
 
+def test_evaluate_crops_with_a_grammar_names_it_in_the_json(crops_dir, tmp_path, capsys):
+    out = tmp_path / "latin.json"
+    rc = main(["evaluate", "crops", str(crops_dir), "--recognizer", "crnn-latin",
+               "--grammar", "europe", "--json", str(out), "--warmup", "0"])  # fmt: skip
+    assert rc == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["recognizer"] == "crnn-latin [grammar: europe]" and result["n"] == 3
+    rc = main(["evaluate", "crops", str(crops_dir), "--recognizer", "crnn-latin",
+               "--grammar", "korean"])  # fmt: skip
+    assert rc == 2 and "not 'latin' plates" in capsys.readouterr().err
+
+
 @pytest.fixture
 def frames_dir(tmp_path):
     from PIL import Image

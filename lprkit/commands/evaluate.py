@@ -15,6 +15,8 @@ import os
 import re
 from pathlib import Path
 
+from lprkit.commands.predict import add_grammar_option
+
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
@@ -47,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument(
         "--preset", default=None, help="tesseract preprocessing preset (default: the best one)"
     )
+    add_grammar_option(c)
     c.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N crops")
     c.add_argument(
         "--warmup", type=int, default=3, metavar="N", help="untimed reads first (default 3)"
@@ -76,6 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="'tesseract', a shipped recogniser or a checkpoint/.tflite path (default: tesseract)",
     )
     f.add_argument("--alphabet", default=None, metavar="A", help="plate alphabet for tesseract")
+    add_grammar_option(f)
     f.add_argument("--iou", type=float, default=0.5, help="IoU for a box to match (default 0.5)")
     f.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N frames")
     f.add_argument("--json", default=None, metavar="OUT", help="write the summary as JSON")
@@ -102,20 +106,24 @@ def _alphabet_for(recognizer: str, alphabet: str | None, texts: list[str]) -> st
 
 
 def make_recognizer(
-    name_or_path: str, alphabet: str | None = None, preset: str | None = None, for_detector_crops: bool = False
+    name_or_path: str,
+    alphabet: str | None = None,
+    preset: str | None = None,
+    for_detector_crops: bool = False,
+    grammar_styles: str | None = None,
 ):
     """Build the recogniser the command line names.
 
     ``tesseract`` gives :class:`~lprkit.ocr.tesseract.TesseractRecognizer` with ``alphabet``
     and ``preset`` (default its best preset); anything else goes to
-    :func:`lprkit.checkpoints.load_recognizer`.
+    :func:`lprkit.checkpoints.load_recognizer` (with ``grammar_styles``, if given).
 
     Raises
     ------
     LprkitError
         For an unknown checkpoint, or when Tesseract is missing.
     """
-    if name_or_path.lower() == "tesseract":
+    if name_or_path.lower() == "tesseract" and not grammar_styles:
         from lprkit.ocr.preprocess import BEST_PRESET
         from lprkit.ocr.tesseract import TesseractRecognizer
 
@@ -127,7 +135,10 @@ def make_recognizer(
     from lprkit.checkpoints import load_recognizer
 
     # A checkpoint brings its alphabet; an explicit --alphabet is checked against it.
-    return load_recognizer(name_or_path, alphabet=alphabet, for_detector_crops=for_detector_crops)
+    return load_recognizer(
+        name_or_path, alphabet=alphabet, for_detector_crops=for_detector_crops,
+        grammar_styles=grammar_styles,
+    )  # fmt: skip
 
 
 def _read_crops(folder: str, limit: int | None):
@@ -165,7 +176,7 @@ def run_crops(args: argparse.Namespace) -> int:
     items = _read_crops(args.dir, args.limit)
     texts = [item.text for item in items]
     alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
-    recognizer = make_recognizer(args.recognizer, alphabet, args.preset)
+    recognizer = make_recognizer(args.recognizer, alphabet, args.preset, grammar_styles=args.grammar)
     alpha = get_alphabet(getattr(recognizer, "alphabet", None) or alphabet or "latin")
     _check_labels(items, alpha)
     crops = [item.load() for item in items]
@@ -209,7 +220,9 @@ def run_frames(args: argparse.Namespace) -> int:
     texts = [o.text for frame in read_frames_folder(args.dir) for o in frame.plates]
     detector = load_detector(args.detector)
     alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
-    recognizer = make_recognizer(args.recognizer, alphabet, for_detector_crops=True)
+    recognizer = make_recognizer(
+        args.recognizer, alphabet, for_detector_crops=True, grammar_styles=args.grammar
+    )
     result = evaluate_frames(
         args.dir, Pipeline(detector, recognizer), iou_threshold=args.iou, limit=args.limit
     )

@@ -16,7 +16,17 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recognizer", default=DEFAULT_RECOGNIZER,
                    help=f"shipped name, checkpoint folder, .tflite or 'tesseract' (default {DEFAULT_RECOGNIZER})")
     p.add_argument("--alphabet", default=None, help="korean or latin (needed with --recognizer tesseract)")
+    add_grammar_option(p)
     p.add_argument("--min-score", type=float, default=0.0, help="drop detections below this score")
+
+
+def add_grammar_option(p: argparse.ArgumentParser) -> None:
+    """--grammar STYLES: read only plates legal in those synthetic styles (CTC recognisers)."""
+    p.add_argument(
+        "--grammar", default=None, metavar="STYLES",
+        help="return only plates legal in these plate styles (korean, europe, latin, style "
+        "names such as eu_sk,eu_cz), by beam search; CTC recognisers only",
+    )  # fmt: skip
 
 
 def build_pipeline(args: argparse.Namespace):
@@ -26,7 +36,10 @@ def build_pipeline(args: argparse.Namespace):
 
     return Pipeline(
         load_detector(args.detector),
-        load_recognizer(args.recognizer, alphabet=args.alphabet, for_detector_crops=True),
+        load_recognizer(
+            args.recognizer, alphabet=args.alphabet, for_detector_crops=True,
+            grammar_styles=args.grammar,
+        ),  # fmt: skip
         min_detection_score=args.min_score,
     )
 
