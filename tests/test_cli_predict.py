@@ -79,3 +79,15 @@ def test_video_command(tiny_models, tmp_path, capsys):
     assert header == "text,confidence,reads,first_frame,last_frame"
     assert "in 4 frames" in capsys.readouterr().out
     assert cli.main(["video", str(tmp_path / "nope.mp4")]) == 2
+
+
+def test_predict_and_video_take_a_grammar():
+    from lprkit.cli import build_parser
+    from lprkit.commands.predict import build_pipeline
+
+    for command in (["predict", "x.jpg"], ["video", "clip.mp4"]):
+        args = build_parser().parse_args([*command, "--recognizer", "crnn-latin", "--grammar", "europe"])
+        assert args.grammar == "europe"
+    pipeline = build_pipeline(args)
+    assert pipeline.recognizer.name == "crnn-latin [grammar: europe]"
+    assert pipeline.recognizer.decoder == "beam" and pipeline.recognizer.two_line == "auto"
