@@ -23,10 +23,12 @@ def test_version(capsys):
 def test_info_json_reports_each_component(capsys):
     code = cli.main(["info", "--json"])
     checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
-    for name in ("python", "profile", "tensorflow", "keras", "opencv", "tesseract", "hangul fonts", "GPU"):
+    for name in ("python", "profile", "tensorflow", "keras", "opencv", "tesseract", "hangul fonts",
+                 "European plate font", "GPU"):
         assert name in checks
     assert checks["profile"]["detail"] == "smoke"
-    assert checks["GPU"]["required"] is False
+    assert checks["GPU"]["required"] is False and checks["European plate font"]["required"] is False
+    assert checks["European plate font"]["fix"] == "sudo apt-get install fonts-opendin"
     missing = [c for c in checks.values() if c["required"] and not c["ok"]]
     assert code == (1 if missing else 0)
     for c in missing:
