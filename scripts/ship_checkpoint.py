@@ -3,8 +3,9 @@
 Maintainer tool: the card is generated from the metrics the training recipe measured and
 stored with the checkpoint (``meta.json`` → ``training`` for recognisers, ``training.json``
 for detectors), plus what is measured here when the real data is available (LPRKIT_DATA_HOME):
-for the detector, recall/precision on the European photos; for a recogniser trained without
-the data, exact accuracy on its real crops. Usage::
+for the detector, recall/precision on the European photos; for a recogniser, exact accuracy on
+its real crops (when training ran without the data) and again with reads constrained to the
+crops' plate formats (``--grammar``). Usage::
 
     python scripts/ship_checkpoint.py SRC_FOLDER NAME --command "the command that trained it"
 """
@@ -53,6 +54,12 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
     ]
     if real:
         lines.append(f"| real: {real['set']} | {real['n']} | {_pct(real['exact'])} | {real['cer']:.3f} | {real['ms_per_plate']:.1f} |")
+    formats = t["metrics"].get("real_grammar")
+    if formats:
+        lines.append(
+            f"| real: {formats['set']}, `--grammar {formats['grammar']}` | {formats['n']} | {_pct(formats['exact'])} "
+            f"| {formats['cer']:.3f} | {formats['ms_per_plate']:.1f} |"
+        )
     lines += ["", "By synthetic style:", "", "| style | plates | exact | CER |", "|---|---|---|---|"]
     for b in syn.get("by_style", []):
         lines.append(f"| {b['style']} | {b['n']} | {_pct(b['exact'])} | {b['cer']:.3f} |")
@@ -60,9 +67,12 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         "",
         "## Limitations",
         "",
-        "Trained on synthetic plates drawn with system fonts (Nanum, DejaVu, Liberation), not the",
-        "official plate typefaces; real crops differ in fonts, wear, lighting and cropping, so the",
-        "real-crop figure is the one to trust. Timings are from a shared 2-core CPU.",
+        "Trained on synthetic plates drawn with free system fonts (Nanum for Hangul; DejaVu,",
+        "Liberation and, for European plates, Open DIN), not the official plate typefaces; real",
+        "crops differ in fonts, wear, lighting and cropping, so the real-crop figures are the ones",
+        "to trust. A `--grammar` read returns only plates legal in the named synthetic styles, so",
+        "it cannot read a plate of another format (e.g. a vanity plate) exactly. Timings are from",
+        "a shared 2-core CPU.",
         "",
     ]
     return "\n".join(lines)
@@ -137,6 +147,24 @@ def add_real_crop_metrics(folder: Path, meta: dict) -> None:
         metrics["real"] = real
 
 
+# The plate formats of each alphabet's real crops (Korean crops; Slovak/Czech/German photos).
+REAL_GRAMMAR = {"korean": "korean", "latin": "europe"}
+
+
+def add_real_grammar_metrics(folder: Path, meta: dict) -> None:
+    """Measure the real crops once more, reading only plates legal in their formats."""
+    from lprkit.checkpoints import load_recognizer
+    from lprkit.recognition.recipe import measure_real
+
+    metrics = meta["training"]["metrics"]
+    styles = REAL_GRAMMAR.get(meta["alphabet"])
+    if styles is None or "real_grammar" in metrics:
+        return
+    real = measure_real(load_recognizer(str(folder), grammar_styles=styles))
+    if real is not None:
+        metrics["real_grammar"] = {**real, "grammar": styles}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("src", type=Path)
@@ -151,6 +179,7 @@ def main() -> None:
         meta = json.loads((tmp / "meta.json").read_text(encoding="utf-8"))
         meta["name"] = args.name
         add_real_crop_metrics(tmp, meta)
+        add_real_grammar_metrics(tmp, meta)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         card = recognizer_card(args.name, meta, args.command)
     else:
