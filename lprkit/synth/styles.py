@@ -637,7 +637,8 @@ OTHER_STYLES = [
             digits(4, 1, 9999, pad=False, min_count=1),
         ],
         "BAB1234",
-        "German plate: city code, seal space, letters, number; EU band with D.",
+        "German plate: city code, inspection and registration seals, letters, number; EU band "
+        "with D.",
         max_len=8,
     ),
     _eu(
