@@ -35,3 +35,24 @@ def test_shipped_checkpoints_have_model_cards():
         card = checkpoints.model_card(name)
         for heading in ("## Data", "## Command", "## Metrics"):
             assert heading in card, f"{name}: card.md lacks {heading}"
+
+
+def test_grammar_styles_constrain_a_shipped_reader():
+    from lprkit.synth.grammar import is_legal
+    from lprkit.synth.render import render_plate
+
+    plates = [render_plate(t, "eu_sk", seed, scale=0.5).image for seed, t in enumerate(["RK755AJ", "BA302OZ"])]
+    rec = checkpoints.load_recognizer("crnn-latin", grammar_styles="eu_sk")
+    assert rec.decoder == "beam" and rec.name == "crnn-latin [grammar: eu_sk]"
+    texts = [r.text for r in rec.read(plates)]
+    assert texts == ["RK755AJ", "BA302OZ"]
+    assert all(is_legal(t, "eu_sk") for t in texts)
+
+
+def test_grammar_styles_errors():
+    with pytest.raises(ValueError, match="not 'latin' plates.*crnn-latin.*europe or latin"):
+        checkpoints.load_recognizer("crnn-latin", grammar_styles="korean")
+    with pytest.raises(ValueError, match="applies to CTC recognisers.*not tesseract"):
+        checkpoints.load_recognizer("tesseract", alphabet="latin", grammar_styles="europe")
+    with pytest.raises(ValueError, match="unknown plate style or group 'mars'"):
+        checkpoints.load_recognizer("crnn-latin", grammar_styles="mars")
