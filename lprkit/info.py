@@ -63,7 +63,7 @@ def _tesseract() -> list[Check]:
 def _fonts() -> list[Check]:
     from lprkit.errors import LprkitError
     from lprkit.synth.fonts import INSTALL_HINT, find_fonts, style_fonts
-    from lprkit.synth.styles import STYLES
+    from lprkit.synth.styles import EU_FONTS
 
     checks = []
     for script in ("hangul", "latin"):
@@ -72,12 +72,13 @@ def _fonts() -> list[Check]:
             checks.append(Check(f"{script} fonts", True, ", ".join(f.name for f in fonts)))
         except LprkitError:
             checks.append(Check(f"{script} fonts", False, "none found", INSTALL_HINT[script]))
-    din = [p.name for p in style_fonts(STYLES["eu_de"].fonts, "latin") if "DIN" in p.name]
+    din = EU_FONTS[0]  # Open DIN; European styles fall back to the narrow fonts after it
+    found = din in {p.name for p in style_fonts(EU_FONTS, "latin")}
     checks.append(
         Check(
             "European plate font",
-            bool(din),
-            din[0] if din else "missing: European plates are drawn with narrow Latin fonts",
+            found,
+            din if found else "missing: European plates are drawn with narrow Latin fonts",
             "sudo apt-get install fonts-opendin",
             required=False,
         )

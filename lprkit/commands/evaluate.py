@@ -123,6 +123,7 @@ def make_recognizer(
     LprkitError
         For an unknown checkpoint, or when Tesseract is missing.
     """
+    # (Tesseract with a grammar goes on to load_recognizer, which says why it cannot be.)
     if name_or_path.lower() == "tesseract" and not grammar_styles:
         from lprkit.ocr.preprocess import BEST_PRESET
         from lprkit.ocr.tesseract import TesseractRecognizer
