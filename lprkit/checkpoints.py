@@ -102,15 +102,16 @@ def load_recognizer(
         For unknown grammar styles, styles of another alphabet than the recogniser's, or a
         grammar asked of Tesseract.
     """
-    if for_detector_crops and str(name_or_path).lower() != "tesseract":
+    tesseract = str(name_or_path).lower() == "tesseract"
+    if grammar_styles and tesseract:
+        raise ValueError(
+            "--grammar applies to CTC recognisers (checkpoints and .tflite files), not tesseract"
+        )
+    if for_detector_crops and not tesseract:
         options.setdefault("two_line", "auto")
     if grammar_styles:
-        if str(name_or_path).lower() == "tesseract":
-            raise ValueError(
-                "--grammar applies to CTC recognisers (checkpoints and .tflite files), not tesseract"
-            )
         return _with_grammar(name_or_path, alphabet, grammar_styles, options)
-    if str(name_or_path).lower() == "tesseract":
+    if tesseract:
         from lprkit.ocr import TesseractRecognizer
 
         if alphabet is None:
