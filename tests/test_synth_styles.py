@@ -236,3 +236,29 @@ def test_glyph_mask_rejects_characters_the_font_lacks():
     assert glyph_mask(latin, "A").max() > 0.9
     with pytest.raises(ValueError, match=re.escape("cannot draw '가'")):
         glyph_mask(latin, "가")
+
+
+def test_bolts_are_drawn_as_dark_holes_or_light_screw_heads():
+    from lprkit.synth.render import render_plate
+
+    shades = set()
+    for seed in range(16):
+        plate = render_plate("12가3456", "kr_green_2line_2004", seed)
+        h, w = plate.image.shape[:2]
+        grey = plate.image.astype(float).mean(axis=2)
+        bolt = grey[int(0.16 * h), int(0.13 * w)]
+        ground = grey[int(0.16 * h), int(0.05 * w)]  # plate background beside the bolt
+        shades.add("light" if bolt > ground + 20 else "dark" if bolt < ground - 10 else "none")
+    assert shades == {"light", "dark"}
+
+
+def test_green_2004_plate_has_a_thin_wide_top_line_over_large_digits():
+    from lprkit.synth.render import render_plate
+
+    plate = render_plate("12가3456", "kr_green_2line_2004", 0)
+    h, w = plate.image.shape[:2]
+    top, bottom = plate.char_boxes[:3], plate.char_boxes[3:]
+    assert top[:, 3].max() <= 0.33 * h  # the "12가" line keeps to the top third
+    assert top[:, 2].max() - top[:, 0].min() >= 0.4 * w  # spread out between the bolts
+    assert (bottom[:, 3] - bottom[:, 1]).min() >= 0.45 * h  # the serial fills the rest
+    assert 0.29 <= plate.split <= 0.33

@@ -244,14 +244,18 @@ def _decorate(canvas, st: PlateStyle, W: int, H: int, ink, latin_font: str, rng)
             t,
             cv2.LINE_AA,
         )
+    if not st.bolts:
+        return
     bg = canvas[H // 2, W // 2]
+    # an empty hole reads darker than the plate; a screw head or a chrome cap reads lighter
+    shade = bg * 0.7 if rng.random() < 0.5 else bg + (235.0 - bg) * rng.uniform(0.5, 0.9)
     for bx, by in st.bolts:
         r = max(1, int(round(0.035 * H)))
         cv2.circle(
             canvas,
             (int(bx * W), int(by * H)),
             r,
-            tuple(float(c) for c in bg * 0.7),
+            tuple(float(c) for c in shade),
             -1,
             cv2.LINE_AA,
         )

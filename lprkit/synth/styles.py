@@ -378,12 +378,17 @@ KOREAN_STYLES = [
         KR_GREEN,
         WHITE,
         [
-            Line((digits(2, 1, 99), Field(KR_PRIVATE, width=1.2)), (0.28, 0.1, 0.72, 0.36)),
-            Line((digits(4, 1, 9999),), (0.06, 0.4, 0.94, 0.92), cell_aspect=0.6),
+            # a thin, widely spaced top line between the bolts, over very large digits
+            Line(
+                (digits(2, 1, 99, width=1.3), Field(KR_PRIVATE, width=1.5)),
+                (0.22, 0.03, 0.78, 0.29),
+                cell_aspect=0.85,
+            ),
+            Line((digits(4, 1, 9999),), (0.04, 0.33, 0.96, 0.95), cell_aspect=0.72),
         ],
         "12가3456",
         "Green national plate (2004-2006, no region): type and Hangul over a large serial.",
-        bolts=SHORT_BOLTS,
+        bolts=((0.13, 0.16), (0.87, 0.16)),
         border=(235, 235, 230),
         weight=0.8,
     ),
