@@ -80,7 +80,6 @@ def load_recognizer(
     name_or_path: str | os.PathLike,
     *,
     alphabet: str | None = None,
-    for_detector_crops: bool = False,
     grammar_styles: str | None = None,
     **options,
 ):
@@ -88,9 +87,10 @@ def load_recognizer(
 
     ``"tesseract"`` gives the Tesseract baseline with its best preset for ``alphabet``
     (``korean`` or ``latin``). ``options`` go to the recogniser (e.g. ``decoder="beam"``).
-    ``for_detector_crops=True`` sets CTC recognisers to spot two-line plates by their aspect
-    ratio (``two_line="auto"``), which is reliable on a detector's tight boxes but not on
-    loosely cut crops (Tesseract reads two-line plates as a block by itself).
+    CTC recognisers read crops whose aspect ratio allows two lines both as they are and as a
+    two-line strip, and keep the more confident reading (``two_line="best"``, see
+    :func:`~lprkit.recognition.preprocess.read_crops`; pass ``two_line=`` to choose otherwise).
+    Tesseract reads two-line plates as a block by itself.
     ``grammar_styles`` (e.g. ``"europe"``, ``"korean"``, ``"eu_sk,eu_cz"``: what
     :func:`~lprkit.synth.styles.resolve_styles` takes) makes a CTC recogniser return only
     plates legal in one of those synthetic styles, by beam search
@@ -107,8 +107,8 @@ def load_recognizer(
         raise ValueError(
             "--grammar applies to CTC recognisers (checkpoints and .tflite files), not tesseract"
         )
-    if for_detector_crops and not tesseract:
-        options.setdefault("two_line", "auto")
+    if not tesseract:
+        options.setdefault("two_line", "best")
     if grammar_styles:
         return _with_grammar(name_or_path, alphabet, grammar_styles, options)
     if tesseract:

@@ -56,3 +56,9 @@ def test_grammar_styles_errors():
         checkpoints.load_recognizer("tesseract", alphabet="latin", grammar_styles="europe")
     with pytest.raises(ValueError, match="unknown plate style or group 'mars'"):
         checkpoints.load_recognizer("crnn-latin", grammar_styles="mars")
+
+
+def test_shipped_readers_read_possible_two_line_crops_both_ways_by_default():
+    assert checkpoints.load_recognizer("crnn-latin").two_line == "best"
+    assert checkpoints.load_recognizer("crnn-latin", two_line=False).two_line is False
+    assert checkpoints.load_recognizer("crnn-latin", grammar_styles="eu_sk").two_line == "best"

@@ -42,6 +42,16 @@ def test_two_line_flag_goes_through_the_strip_hook():
     assert one.shape == two.shape and not np.allclose(one, two)
 
 
+def test_best_two_line_mode_reads_square_crops_both_ways():
+    rec = KerasRecognizer(lprnet(LATIN), LATIN)
+    square, wide = crops(1)[0][:, :40], crops(1)[0]
+    flat = rec.read([square, wide], two_line=False)
+    strip = rec.read([square], two_line=True)[0]
+    best = rec.read([square, wide], two_line="best")
+    assert best[0] == max(flat[0], strip, key=lambda r: r.confidence)
+    assert best[1] == flat[1]  # too wide for two lines: read as it is
+
+
 def test_wrong_alphabet_or_decoder():
     model = crnn(LATIN, **SMALL)
     with pytest.raises(ValueError, match="needs 68"):

@@ -48,7 +48,7 @@ def test_bad_settings():
         pp.preprocess_crops([crop], (128, 32), channels=2)
     with pytest.raises(ValueError, match="2 flags for 1 crops"):
         pp.preprocess_crops([crop], (128, 32), two_line=[True, False])
-    with pytest.raises(ValueError, match="'auto'"):
+    with pytest.raises(ValueError, match="'auto', 'best'"):
         pp.preprocess_crops([crop], (128, 32), two_line="yes")
 
 
@@ -72,6 +72,35 @@ def test_two_line_flags_auto_and_hook():
 
     pp.preprocess_crops([wide, square], (128, 32), two_line="auto", two_line_hook=hook)
     assert seen == [(60, 100, 3)]
+
+
+def test_best_reads_possible_two_line_crops_both_ways_and_keeps_the_more_confident():
+    from lprkit.recognition.base import PlateRead
+
+    wide = np.zeros((20, 100, 3), np.uint8)  # width/height 5: one line only, read once
+    strip_wins = np.zeros((40, 80, 3), np.uint8)  # width/height 2: read both ways
+    flat_wins = np.ones((40, 80, 3), np.uint8)
+    calls = []
+
+    def predict_proba(crops, two_line):
+        calls.append((len(crops), two_line))
+        return [(two_line, int(c[0, 0, 0])) for c in crops]
+
+    def decode(probs):  # flat readings 0.6; strips 0.9 for crops of 0s, 0.3 for crops of 1s
+        return [
+            PlateRead(f"{'strip' if strip else 'flat'}{v}", (0.3 if v else 0.9) if strip else 0.6)
+            for strip, v in probs
+        ]
+
+    reads = pp.read_crops([wide, strip_wins, flat_wins], "best", predict_proba, decode)
+    assert [r.text for r in reads] == ["flat0", "strip0", "flat1"]
+    assert calls == [(3, False), (2, True)]
+    calls.clear()
+    assert [r.text for r in pp.read_crops([wide], "best", predict_proba, decode)] == ["flat0"]
+    assert calls == [(1, False)]  # no candidate: no second pass
+    calls.clear()
+    pp.read_crops([wide, flat_wins], "auto", predict_proba, decode)
+    assert calls == [(2, "auto")]  # other modes: one pass, as asked
 
 
 def test_module_does_not_import_tensorflow():

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def pipeline():
-    return Pipeline(load_detector("yolov4-tiny-plates"), load_recognizer("crnn-korean", for_detector_crops=True))
+    return Pipeline(load_detector("yolov4-tiny-plates"), load_recognizer("crnn-korean"))
 
 
 def test_shipped_pipeline_finds_and_reads_parking_plates(pipeline):

@@ -61,7 +61,7 @@ def read_synthetic_scenes(out_dir: Path, n: int, seed: int) -> None:
     from lprkit.pipeline import Pipeline
     from lprkit.synth.scenes import compose_scene
 
-    pipeline = Pipeline(load_detector(DETECTOR), load_recognizer(KOREAN_READER, for_detector_crops=True))
+    pipeline = Pipeline(load_detector(DETECTOR), load_recognizer(KOREAN_READER))
     rng = make_rng(seed)
     found = right = total = 0
     with ReadsWriter(out_dir / "scenes", overwrite=True) as out:
@@ -98,7 +98,7 @@ def read_real_photos(out_dir: Path, n: int) -> None:
     except (FileNotFoundError, LprkitError):
         print("real photos: not found locally (set LPRKIT_DATA_HOME to read them)")
         return
-    pipeline = Pipeline(load_detector(DETECTOR), load_recognizer(LATIN_READER, for_detector_crops=True))
+    pipeline = Pipeline(load_detector(DETECTOR), load_recognizer(LATIN_READER))
     with ReadsWriter(out_dir / "real", overwrite=True) as out:
         for frame in frames:
             image = frame.load()

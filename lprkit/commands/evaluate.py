@@ -109,7 +109,6 @@ def make_recognizer(
     name_or_path: str,
     alphabet: str | None = None,
     preset: str | None = None,
-    for_detector_crops: bool = False,
     grammar_styles: str | None = None,
 ):
     """Build the recogniser the command line names.
@@ -136,10 +135,7 @@ def make_recognizer(
     from lprkit.checkpoints import load_recognizer
 
     # A checkpoint brings its alphabet; an explicit --alphabet is checked against it.
-    return load_recognizer(
-        name_or_path, alphabet=alphabet, for_detector_crops=for_detector_crops,
-        grammar_styles=grammar_styles,
-    )  # fmt: skip
+    return load_recognizer(name_or_path, alphabet=alphabet, grammar_styles=grammar_styles)
 
 
 def _read_crops(folder: str, limit: int | None):
@@ -222,7 +218,7 @@ def run_frames(args: argparse.Namespace) -> int:
     detector = load_detector(args.detector)
     alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
     recognizer = make_recognizer(
-        args.recognizer, alphabet, for_detector_crops=True, grammar_styles=args.grammar
+        args.recognizer, alphabet, grammar_styles=args.grammar
     )
     result = evaluate_frames(
         args.dir, Pipeline(detector, recognizer), iou_threshold=args.iou, limit=args.limit

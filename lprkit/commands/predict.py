@@ -36,10 +36,7 @@ def build_pipeline(args: argparse.Namespace):
 
     return Pipeline(
         load_detector(args.detector),
-        load_recognizer(
-            args.recognizer, alphabet=args.alphabet, for_detector_crops=True,
-            grammar_styles=args.grammar,
-        ),  # fmt: skip
+        load_recognizer(args.recognizer, alphabet=args.alphabet, grammar_styles=args.grammar),
         min_detection_score=args.min_score,
     )
 

@@ -22,7 +22,7 @@ from lprkit.edge.runtime import LiteRTModel
 from lprkit.errors import LprkitError
 from lprkit.recognition import ctc
 from lprkit.recognition.base import PlateRead
-from lprkit.recognition.preprocess import NORMALISATION, preprocess_crops
+from lprkit.recognition.preprocess import NORMALISATION, preprocess_crops, read_crops
 
 
 def alphabet_from_metadata(meta: dict, alphabet: Alphabet | str | None = None) -> Alphabet:
@@ -63,7 +63,8 @@ class TFLiteRecognizer:
     beam_width
         Beam width for beam and constrained decoding.
     two_line
-        Two-line handling (False, True, ``"auto"`` or per-crop flags); default from metadata.
+        Two-line handling (False, True, ``"auto"``, ``"best"`` or per-crop flags); default from
+        metadata.
     num_threads
         LiteRT CPU threads.
     name
@@ -131,7 +132,10 @@ class TFLiteRecognizer:
 
     def read(self, crops: Sequence[np.ndarray], two_line=None) -> list[PlateRead]:
         """Read RGB uint8 crops of any size; ``two_line`` overrides the default per call."""
-        probs = self.predict_proba(crops, two_line)
+        flag = self.two_line if two_line is None else two_line
+        return read_crops(crops, flag, self.predict_proba, self._decode)
+
+    def _decode(self, probs: np.ndarray) -> list[PlateRead]:
         return ctc.decode(probs, self.alphabet, self.decoder, self.grammar, self.beam_width)
 
     def __repr__(self) -> str:

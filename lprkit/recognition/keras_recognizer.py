@@ -29,7 +29,7 @@ from lprkit.errors import LprkitError
 from lprkit.models.files import load_model_files
 from lprkit.recognition import ctc
 from lprkit.recognition.base import PlateRead
-from lprkit.recognition.preprocess import NORMALISATION, preprocess_crops
+from lprkit.recognition.preprocess import NORMALISATION, preprocess_crops, read_crops
 
 META = "meta.json"
 FORMAT_VERSION = 1
@@ -63,7 +63,8 @@ class KerasRecognizer:
         Beam width for beam and constrained decoding.
     two_line
         Two-line handling of crops: False, True, ``"auto"`` (aspect ratio; unreliable on
-        loose real crops) — see :mod:`lprkit.recognition.preprocess`.
+        loose real crops), ``"best"`` (read possible two-line crops both ways, keep the more
+        confident reading) — see :mod:`lprkit.recognition.preprocess`.
     name
         Label in comparison tables (default the model's name).
     batch_size
@@ -126,7 +127,10 @@ class KerasRecognizer:
 
     def read(self, crops: Sequence[np.ndarray], two_line=None) -> list[PlateRead]:
         """Read RGB uint8 crops of any size; ``two_line`` overrides the default per call."""
-        probs = self.predict_proba(crops, two_line)
+        flag = self.two_line if two_line is None else two_line
+        return read_crops(crops, flag, self.predict_proba, self._decode)
+
+    def _decode(self, probs: np.ndarray) -> list[PlateRead]:
         return ctc.decode(probs, self.alphabet, self.decoder, self.grammar, self.beam_width)
 
     def __repr__(self) -> str:

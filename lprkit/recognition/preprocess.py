@@ -13,7 +13,9 @@ this module must never import TensorFlow. Steps, in order:
 
 Aspect ratio alone does not tell a two-line plate: loosely cropped single-line Korean plates
 in real CCTV data have width/height near 2, like two-line ones. Two-line handling is therefore
-off unless asked for, per crop (a list of flags) or by aspect ratio (``"auto"``).
+off unless asked for, per crop (a list of flags), by aspect ratio (``"auto"``), or by reading
+every crop whose aspect ratio allows two lines both ways and keeping the more confident
+reading (``"best"``, :func:`read_crops`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ TWO_LINE_MAX_ASPECT = 2.6  # "auto": crops with width / height below this count 
 TWO_LINE_SPLIT = 0.42  # default fraction of the height taken by the upper row
 
 TwoLineHook = Callable[[np.ndarray], np.ndarray]
+TWO_LINE_MODES = "False, True, 'auto', 'best' or a list of flags"
 
 
 def check_crop(crop: np.ndarray, index: int = 0) -> np.ndarray:
@@ -102,8 +105,9 @@ def two_line_flags(
     crops: Sequence[np.ndarray], two_line: bool | str | Sequence[bool]
 ) -> list[bool]:
     if isinstance(two_line, str):
-        if two_line != "auto":
-            raise ValueError(f"two_line={two_line!r}; use True, False, 'auto' or a list of flags")
+        if two_line not in ("auto", "best"):
+            raise ValueError(f"two_line={two_line!r}; use {TWO_LINE_MODES}")
+        # "best" preprocesses like "auto"; read_crops reads its candidates both ways
         return [is_two_line(c) for c in crops]
     if isinstance(two_line, (bool, np.bool_)):
         return [bool(two_line)] * len(crops)
@@ -176,7 +180,8 @@ def preprocess_crops(
         1 (grey) or 3 (RGB).
     two_line
         False (single-line crops), True (all two-line), ``"auto"`` (aspect ratio below
-        :data:`TWO_LINE_MAX_ASPECT`) or one flag per crop.
+        :data:`TWO_LINE_MAX_ASPECT`) or one flag per crop; ``"best"`` prepares crops as
+        ``"auto"`` does (reading them both ways is :func:`read_crops`' job).
     two_line_hook
         Function turning a two-line crop into a single-line strip; default
         :func:`default_two_line_hook`.
@@ -188,3 +193,41 @@ def preprocess_crops(
     """
     fitted = fit_crops(crops, size, channels, two_line, two_line_hook)
     return fitted.astype(np.float32) / np.float32(255.0)
+
+
+def read_crops(
+    crops: Sequence[np.ndarray],
+    two_line: bool | str | Sequence[bool],
+    predict_proba: Callable,
+    decode: Callable,
+) -> list:
+    """Read crops with a recogniser's ``predict_proba`` and ``decode``, honouring ``"best"``.
+
+    With ``two_line="best"`` every crop is read as one line, and each crop whose aspect ratio
+    allows two lines (:func:`is_two_line`) is read again as a two-line strip; the reading with
+    the higher plate confidence is kept. This costs a second forward pass for those crops only,
+    and needs no knowledge of the crop's layout: a loose one-line crop reads confidently as it
+    is, a two-line plate reads confidently only as a strip.
+
+    Parameters
+    ----------
+    crops
+        RGB uint8 HWC crops of any size.
+    two_line
+        Any mode :func:`preprocess_crops` takes, or ``"best"``.
+    predict_proba
+        ``predict_proba(crops, two_line) -> (n, T, classes)`` probabilities.
+    decode
+        ``decode(probs) -> list[PlateRead]``.
+    """
+    if not (isinstance(two_line, str) and two_line == "best"):
+        return decode(predict_proba(crops, two_line))
+    crops = [check_crop(c, i) for i, c in enumerate(crops)]
+    reads = decode(predict_proba(crops, False))
+    candidates = [i for i, c in enumerate(crops) if is_two_line(c)]
+    if candidates:
+        strips = decode(predict_proba([crops[i] for i in candidates], True))
+        for i, strip in zip(candidates, strips, strict=True):
+            if strip.confidence > reads[i].confidence:
+                reads[i] = strip
+    return reads
