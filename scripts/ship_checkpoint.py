@@ -4,8 +4,9 @@ Maintainer tool: the card is generated from the metrics the training recipe meas
 stored with the checkpoint (``meta.json`` → ``training`` for recognisers, ``training.json``
 for detectors), plus what is measured here when the real data is available (LPRKIT_DATA_HOME):
 for the detector, recall/precision on the European photos; for a recogniser, exact accuracy on
-its real crops (when training ran without the data) and again with reads constrained to the
-crops' plate formats (``--grammar``). Usage::
+its real crops, read as :func:`lprkit.checkpoints.load_recognizer` reads them (crops that may
+hold two lines read both ways), and again with reads constrained to the crops' plate formats
+(``--grammar``). Both replace what the recipe measured. Usage::
 
     python scripts/ship_checkpoint.py SRC_FOLDER NAME --command "the command that trained it"
 """
@@ -135,13 +136,11 @@ def real_detection_metrics(folder: Path) -> dict | None:
 
 
 def add_real_crop_metrics(folder: Path, meta: dict) -> None:
-    """Measure the real crops now when training ran without them (no LPRKIT_DATA_HOME)."""
+    """Measure the real crops as the shipped reader will read them."""
     from lprkit.checkpoints import load_recognizer
     from lprkit.recognition.recipe import measure_real
 
     metrics = meta["training"]["metrics"]
-    if "real" in metrics:
-        return
     real = measure_real(load_recognizer(str(folder)))
     if real is not None:
         metrics["real"] = real
@@ -158,7 +157,7 @@ def add_real_grammar_metrics(folder: Path, meta: dict) -> None:
 
     metrics = meta["training"]["metrics"]
     styles = REAL_GRAMMAR.get(meta["alphabet"])
-    if styles is None or "real_grammar" in metrics:
+    if styles is None:
         return
     real = measure_real(load_recognizer(str(folder), grammar_styles=styles))
     if real is not None:

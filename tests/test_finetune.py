@@ -227,3 +227,21 @@ def test_errors(recognizer, crops):
         fine_tune(recognizer, crops[:2], ["AB", "C?"])
     with pytest.raises(TypeError, match="KerasRecognizer"):
         fine_tune(recognizer.model, crops, TEXTS)
+
+
+def test_best_layout_is_decided_once_by_the_recogniser_before_fine_tuning(recognizer):
+    from lprkit.recognition.finetune import layout_flags
+    from lprkit.recognition.preprocess import best_two_line
+
+    import copy
+
+    rec = copy.copy(recognizer)  # the fixture is shared by the module: leave it as it is
+    rec.two_line = "best"
+    rng = np.random.default_rng(0)
+    crops = [rng.integers(0, 256, (40, 80, 3), dtype=np.uint8) for _ in range(4)]
+    crops.append(rng.integers(0, 256, (20, 120, 3), dtype=np.uint8))  # too wide for two lines
+    flags = layout_flags(rec, crops)
+    assert flags == best_two_line(crops, rec.predict_proba, rec.decode)[0]
+    assert flags[-1] is False
+    assert [r.text for r in rec.read(crops, two_line=flags)] == [r.text for r in rec.read(crops)]
+    assert layout_flags(rec, crops, two_line="auto") == [True] * 4 + [False]

@@ -133,9 +133,10 @@ class TFLiteRecognizer:
     def read(self, crops: Sequence[np.ndarray], two_line=None) -> list[PlateRead]:
         """Read RGB uint8 crops of any size; ``two_line`` overrides the default per call."""
         flag = self.two_line if two_line is None else two_line
-        return read_crops(crops, flag, self.predict_proba, self._decode)
+        return read_crops(crops, flag, self.predict_proba, self.decode)
 
-    def _decode(self, probs: np.ndarray) -> list[PlateRead]:
+    def decode(self, probs: np.ndarray) -> list[PlateRead]:
+        """Plate readings from CTC probabilities, with this recogniser's decoder and grammar."""
         return ctc.decode(probs, self.alphabet, self.decoder, self.grammar, self.beam_width)
 
     def __repr__(self) -> str:

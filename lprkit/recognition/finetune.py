@@ -26,7 +26,12 @@ import numpy as np
 
 from lprkit.config import by_profile, make_rng
 from lprkit.recognition.metrics import cer, exact_accuracy
-from lprkit.recognition.preprocess import check_crop, default_two_line_hook, two_line_flags
+from lprkit.recognition.preprocess import (
+    best_two_line,
+    check_crop,
+    default_two_line_hook,
+    two_line_flags,
+)
 
 MODES = ("frozen", "full")
 # layer types that make up a convolutional feature extractor
@@ -217,8 +222,8 @@ def fine_tune(
     batch_size
         Training batch size.
     two_line
-        Two-line handling of the real crops (False, True, ``"auto"`` or one flag per crop);
-        default the recogniser's own setting.
+        Two-line handling of the real crops (False, True, ``"auto"``, ``"best"`` or one flag per
+        crop; see :func:`layout_flags`); default the recogniser's own setting.
     seed
         Seeds the augmentation, the synthetic plates, the shuffling and dropout.
     verbose
@@ -254,7 +259,7 @@ def fine_tune(
 
     rng = make_rng(seed)
     images, labels = augment_crops(crops, texts, copies, rng, augment_strength)
-    flags = two_line_flags(list(crops), recognizer.two_line if two_line is None else two_line)
+    flags = layout_flags(recognizer, crops, two_line)
     if any(flags):  # strip two-line plates after the geometric jitter, as at reading time
         hook = default_two_line_hook()
         per_copy = [f for f in flags for _ in range(1 + copies)]
@@ -433,6 +438,15 @@ class CrossValidation:
         return "\n".join(lines)
 
 
+def layout_flags(recognizer, crops: Sequence[np.ndarray], two_line=None) -> list[bool]:
+    """One two-line flag per crop for training and reading; ``"best"`` is decided once, by
+    how ``recognizer`` (before any fine-tuning) reads each crop more confidently."""
+    mode = recognizer.two_line if two_line is None else two_line
+    if isinstance(mode, str) and mode == "best":
+        return best_two_line(list(crops), recognizer.predict_proba, recognizer.decode)[0]
+    return two_line_flags(list(crops), mode)
+
+
 def _read(recognizer, crops, flags) -> list:
     return recognizer.read(list(crops), two_line=list(flags)) if crops else []
 
@@ -499,7 +513,7 @@ def cross_validate(
     alphabet = recognizer.alphabet
     _check_texts(texts, alphabet)
     split = make_folds(len(crops), folds, texts if groups is None else groups, seed)
-    flags = two_line_flags(crops, recognizer.two_line if two_line is None else two_line)
+    flags = layout_flags(recognizer, crops, two_line)
     copies = fine_tune_options.get("augment_copies")
     if copies is None:
         copies = by_profile(smoke=2, course=15, full=30)

@@ -195,39 +195,55 @@ def preprocess_crops(
     return fitted.astype(np.float32) / np.float32(255.0)
 
 
+
+def best_two_line(
+    crops: Sequence[np.ndarray], predict_proba: Callable, decode: Callable
+) -> tuple[list[bool], list]:
+    """Which crops read more confidently as two-line strips, and the kept readings.
+
+    Every crop is read as one line; each crop whose aspect ratio allows two lines
+    (:func:`is_two_line`) is read again as a strip, and the reading with the higher plate
+    confidence is kept. A loose one-line crop reads confidently as it is, a two-line plate only
+    as a strip, so no knowledge of the crop's layout is needed; the price is a second forward
+    pass for the candidates.
+
+    Parameters
+    ----------
+    crops
+        RGB uint8 HWC crops of any size.
+    predict_proba
+        ``predict_proba(crops, two_line) -> (n, T, classes)`` probabilities.
+    decode
+        ``decode(probs) -> list[PlateRead]``.
+
+    Returns
+    -------
+    tuple[list[bool], list[PlateRead]]
+        One flag per crop (True: read as a strip) and the kept readings.
+    """
+    crops = [check_crop(c, i) for i, c in enumerate(crops)]
+    reads = decode(predict_proba(crops, False))
+    flags = [False] * len(crops)
+    candidates = [i for i, c in enumerate(crops) if is_two_line(c)]
+    if candidates:
+        strips = decode(predict_proba([crops[i] for i in candidates], True))
+        for i, strip in zip(candidates, strips, strict=True):
+            if strip.confidence > reads[i].confidence:
+                reads[i], flags[i] = strip, True
+    return flags, reads
+
+
 def read_crops(
     crops: Sequence[np.ndarray],
     two_line: bool | str | Sequence[bool],
     predict_proba: Callable,
     decode: Callable,
 ) -> list:
-    """Read crops with a recogniser's ``predict_proba`` and ``decode``, honouring ``"best"``.
+    """Read crops with a recogniser's ``predict_proba`` and ``decode``.
 
-    With ``two_line="best"`` every crop is read as one line, and each crop whose aspect ratio
-    allows two lines (:func:`is_two_line`) is read again as a two-line strip; the reading with
-    the higher plate confidence is kept. This costs a second forward pass for those crops only,
-    and needs no knowledge of the crop's layout: a loose one-line crop reads confidently as it
-    is, a two-line plate reads confidently only as a strip.
-
-    Parameters
-    ----------
-    crops
-        RGB uint8 HWC crops of any size.
-    two_line
-        Any mode :func:`preprocess_crops` takes, or ``"best"``.
-    predict_proba
-        ``predict_proba(crops, two_line) -> (n, T, classes)`` probabilities.
-    decode
-        ``decode(probs) -> list[PlateRead]``.
+    ``two_line="best"`` reads possible two-line crops both ways (:func:`best_two_line`);
+    any other mode is passed to ``predict_proba`` (see :func:`preprocess_crops`).
     """
-    if not (isinstance(two_line, str) and two_line == "best"):
-        return decode(predict_proba(crops, two_line))
-    crops = [check_crop(c, i) for i, c in enumerate(crops)]
-    reads = decode(predict_proba(crops, False))
-    candidates = [i for i, c in enumerate(crops) if is_two_line(c)]
-    if candidates:
-        strips = decode(predict_proba([crops[i] for i in candidates], True))
-        for i, strip in zip(candidates, strips, strict=True):
-            if strip.confidence > reads[i].confidence:
-                reads[i] = strip
-    return reads
+    if isinstance(two_line, str) and two_line == "best":
+        return best_two_line(crops, predict_proba, decode)[1]
+    return decode(predict_proba(crops, two_line))

@@ -201,7 +201,8 @@ def train_plate_recognizer(
         batch_size=batch_size, learning_rate=learning_rate, checkpoint_dir=work, seed=seed, verbose=verbose,
     )  # fmt: skip
     train_minutes = (time.perf_counter() - t0) / 60
-    recognizer = KerasRecognizer(result.recognizer.model, alpha, name=out_dir.name)
+    # "best": the real crops (and later users) may hold two-line plates in loose crops
+    recognizer = KerasRecognizer(result.recognizer.model, alpha, two_line="best", name=out_dir.name)
     metrics = measure(recognizer, seed + 2, style_names, n_test)
     summary = {
         "architecture": arch,
