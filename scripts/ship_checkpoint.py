@@ -177,6 +177,7 @@ def main() -> None:
     if checkpoint_kind(tmp) == "recognizer":
         meta = json.loads((tmp / "meta.json").read_text(encoding="utf-8"))
         meta["name"] = args.name
+        meta["two_line"] = "best"  # as load_recognizer reads: possible two-line crops both ways
         add_real_crop_metrics(tmp, meta)
         add_real_grammar_metrics(tmp, meta)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

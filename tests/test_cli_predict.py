@@ -90,4 +90,4 @@ def test_predict_and_video_take_a_grammar():
         assert args.grammar == "europe"
     pipeline = build_pipeline(args)
     assert pipeline.recognizer.name == "crnn-latin [grammar: europe]"
-    assert pipeline.recognizer.decoder == "beam" and pipeline.recognizer.two_line == "auto"
+    assert pipeline.recognizer.decoder == "beam" and pipeline.recognizer.two_line == "best"
