@@ -62,3 +62,14 @@ def test_shipped_readers_read_possible_two_line_crops_both_ways_by_default():
     assert checkpoints.load_recognizer("crnn-latin").two_line == "best"
     assert checkpoints.load_recognizer("crnn-latin", two_line=False).two_line is False
     assert checkpoints.load_recognizer("crnn-latin", grammar_styles="eu_sk").two_line == "best"
+
+
+def test_shipped_korean_reader_reads_two_line_plates_in_whole_crops():
+    from lprkit.synth.render import render_plate
+
+    texts = ["12가3456", "47모6302", "03수2289", "88조1433"]
+    plates = [render_plate(t, "kr_green_2line_2004", s, scale=0.4).image for s, t in enumerate(texts)]
+    rec = checkpoints.load_recognizer("crnn-korean")
+    assert [r.text for r in rec.read(plates)] == texts  # read both ways, the strip wins
+    flat = [r.text for r in rec.read(plates, two_line=False)]
+    assert not any(f == t for f, t in zip(flat, texts, strict=True))  # squashed: unreadable
