@@ -230,10 +230,10 @@ def test_errors(recognizer, crops):
 
 
 def test_best_layout_is_decided_once_by_the_recogniser_before_fine_tuning(recognizer):
+    import copy
+
     from lprkit.recognition.finetune import layout_flags
     from lprkit.recognition.preprocess import best_two_line
-
-    import copy
 
     rec = copy.copy(recognizer)  # the fixture is shared by the module: leave it as it is
     rec.two_line = "best"

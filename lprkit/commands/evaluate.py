@@ -217,9 +217,7 @@ def run_frames(args: argparse.Namespace) -> int:
     texts = [o.text for frame in read_frames_folder(args.dir) for o in frame.plates]
     detector = load_detector(args.detector)
     alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
-    recognizer = make_recognizer(
-        args.recognizer, alphabet, grammar_styles=args.grammar
-    )
+    recognizer = make_recognizer(args.recognizer, alphabet, grammar_styles=args.grammar)
     result = evaluate_frames(
         args.dir, Pipeline(detector, recognizer), iou_threshold=args.iou, limit=args.limit
     )

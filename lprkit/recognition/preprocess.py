@@ -195,7 +195,6 @@ def preprocess_crops(
     return fitted.astype(np.float32) / np.float32(255.0)
 
 
-
 def best_two_line(
     crops: Sequence[np.ndarray], predict_proba: Callable, decode: Callable
 ) -> tuple[list[bool], list]:
