@@ -124,3 +124,15 @@ def test_free_batch_lstm_needs_tf_select_and_says_which():
     assert "TensorListReserve" in flex.select_ops and flex.max_abs_diff is None
     with pytest.raises(LprkitError, match="TF Select"):
         LiteRTModel(flex.content)
+
+
+def test_recogniser_calibration_is_pinned_to_the_unit_input_range():
+    from lprkit.export.tflite import _with_unit_range
+
+    rng = np.random.default_rng(0)
+    samples = [rng.uniform(0.1, 0.9, (1, 8, 16, 1)).astype(np.float32) for _ in range(3)]
+    pinned = _with_unit_range(samples)
+    assert min(s.min() for s in pinned) == 0.0 and max(s.max() for s in pinned) == 1.0
+    assert np.count_nonzero(pinned[0] != samples[0]) == 2  # two pixels of the first sample
+    assert all(a is b for a, b in zip(pinned[1:], samples[1:]))
+    assert samples[0].min() >= 0.1  # the caller's arrays are left as they were

@@ -205,6 +205,19 @@ def representative_samples(
     return out[:limit]
 
 
+def _with_unit_range(samples: list[np.ndarray]) -> list[np.ndarray]:
+    """Calibration samples whose pixels span exactly [0, 1], the recognisers' input range.
+
+    The int8 input's scale and zero point come from the smallest and largest calibration pixel;
+    crops without a pure black or white pixel would give the file another input quantisation
+    than ``x / 255`` (scale 1/255, zero point -128). One pixel of the first sample is set to 0
+    and one to 1, which leaves the activation ranges as they were.
+    """
+    first = samples[0].copy()
+    first.reshape(-1)[0], first.reshape(-1)[-1] = 0.0, 1.0
+    return [first, *samples[1:]]
+
+
 def _converter(saved_model: Path, precision: str, int8_mode: str | None, calib, select: bool):
     import tensorflow as tf
 
@@ -519,6 +532,9 @@ def export_recognizer(
             seed,
         )
         calibration = recognizer.preprocess(crops)
+    if mode == "full":
+        shape = recognizer.model.input_shape[1:]
+        calibration = _with_unit_range(representative_samples(calibration, shape, num_calibration))
     result = convert(
         recognizer.model, precision, int8_mode, representative_data=calibration,
         num_calibration=num_calibration, metadata=recognizer_metadata(recognizer), **kwargs,
