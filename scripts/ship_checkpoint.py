@@ -6,7 +6,9 @@ for detectors), plus what is measured here when the real data is available (LPRK
 for the detector, recall/precision on the European photos; for a recogniser, exact accuracy on
 its real crops, read as :func:`lprkit.checkpoints.load_recognizer` reads them (crops that may
 hold two lines read both ways), and again with reads constrained to the crops' plate formats
-(``--grammar``). Both replace what the recipe measured. Usage::
+(``--grammar``). Both replace what the recipe measured. For a recogniser it also reads the
+same synthetic test plates clean, half and fully degraded, at the test set's size and twice as
+large (:func:`lprkit.recognition.robustness.quality_sweep`). Usage::
 
     python scripts/ship_checkpoint.py SRC_FOLDER NAME --command "the command that trained it"
 """
@@ -64,6 +66,9 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
     lines += ["", "By synthetic style:", "", "| style | plates | exact | CER |", "|---|---|---|---|"]
     for b in syn.get("by_style", []):
         lines.append(f"| {b['style']} | {b['n']} | {_pct(b['exact'])} | {b['cer']:.3f} |")
+    quality = t["metrics"].get("quality")
+    if quality:
+        lines += ["", quality_section(quality)]
     lines += [
         "",
         "## Limitations",
@@ -77,6 +82,27 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def quality_section(rows: list[dict]) -> str:
+    """The card's table of exact accuracy by render size and degradation strength."""
+    from lprkit.recognition.robustness import quality_pivot
+
+    table, columns = quality_pivot(rows)
+    first = rows[0]
+    head = [
+        f"By image quality: the same {first['n']} synthetic plates (seed {first['seed']}) drawn at the",
+        "test set's size (1x) and twice as large (2x), clean (strength 0) to degraded as in the test",
+        "set (strength 1); exact plates, one-line and two-line plates apart:",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    body = [
+        "| " + " | ".join(_pct(row[c]) if c.startswith("strength") else str(row[c]) for c in columns) + " |"
+        for row in table
+    ]
+    return "\n".join(head + body)
 
 
 def detector_card(name: str, meta: dict, training: dict, real: dict | None, command: str) -> str:
@@ -164,6 +190,21 @@ def add_real_grammar_metrics(folder: Path, meta: dict) -> None:
         metrics["real_grammar"] = {**real, "grammar": styles}
 
 
+QUALITY_STRENGTHS, QUALITY_SCALES, QUALITY_PLATES = (0.0, 0.5, 1.0), (1.0, 2.0), 400
+
+
+def add_quality_metrics(folder: Path, meta: dict) -> None:
+    """Read the test seed's plates at several render sizes and degradation strengths."""
+    from lprkit.checkpoints import load_recognizer
+    from lprkit.recognition.robustness import quality_sweep
+
+    t = meta["training"]
+    seed = t["metrics"]["synthetic"]["seed"]
+    rows = quality_sweep(load_recognizer(str(folder)), t["styles"], strengths=QUALITY_STRENGTHS,
+                         render_scales=QUALITY_SCALES, n=QUALITY_PLATES, seed=seed, processes=2)
+    t["metrics"]["quality"] = [{**r, "seed": seed} for r in rows]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("src", type=Path)
@@ -180,6 +221,7 @@ def main() -> None:
         meta["two_line"] = "best"  # as load_recognizer reads: possible two-line crops both ways
         add_real_crop_metrics(tmp, meta)
         add_real_grammar_metrics(tmp, meta)
+        add_quality_metrics(tmp, meta)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         card = recognizer_card(args.name, meta, args.command)
     else:

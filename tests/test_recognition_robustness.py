@@ -1,0 +1,118 @@
+"""quality_sweep: the same plates at several sizes and degradation strengths."""
+
+import numpy as np
+import pytest
+
+from lprkit.charset import get_alphabet
+from lprkit.recognition.base import PlateRead
+from lprkit.recognition.robustness import quality_pivot, quality_sweep
+from lprkit.synth.dataset import generate_crops
+from lprkit.synth.styles import get_style
+
+SIZE = (128, 32)
+STYLES = ["kr_private_2019", "kr_green_2line"]
+
+
+class ScriptedRecognizer:
+    """Reads the i-th crop of each call as ``texts[i]``, optionally spoiling two-line plates."""
+
+    name = "scripted"
+    input_size = SIZE
+    alphabet = get_alphabet("korean")
+
+    def __init__(self, texts, styles, spoil_two_line=False):
+        self.texts, self.styles, self.spoil = texts, styles, spoil_two_line
+        self.offset, self.batches = 0, []
+
+    def read(self, crops):
+        self.batches.append(np.stack(crops))
+        out = []
+        for k in range(len(crops)):
+            i = (self.offset + k) % len(self.texts)
+            text = self.texts[i]
+            if self.spoil and get_style(self.styles[i]).two_line:
+                text = text[:-1]  # one token missing
+            out.append(PlateRead(text, 0.9))
+        self.offset += len(crops)
+        return out
+
+
+@pytest.fixture(scope="module")
+def plates():
+    _, texts, styles = generate_crops(12, STYLES, size=SIZE, seed=3)
+    return texts, styles
+
+
+def test_every_condition_draws_the_same_plates(plates):
+    texts, styles = plates
+    rec = ScriptedRecognizer(texts, styles)
+    rows = quality_sweep(rec, STYLES, strengths=(0.0, 1.0), render_scales=(1.0, 2.0), n=12, seed=3,
+                         processes=1)
+    assert [(r["render_scale"], r["strength"], r["lines"]) for r in rows][:3] == [
+        (1.0, 0.0, "all"), (1.0, 0.0, "one"), (1.0, 0.0, "two")]
+    assert len(rows) == 2 * 2 * 3
+    # the scripted reader returns the first draw's texts: right in every condition
+    assert all(r["exact"] == 1.0 and r["cer"] == 0.0 for r in rows)
+    n_two = sum(get_style(s).two_line for s in styles)
+    assert {r["n"] for r in rows if r["lines"] == "two"} == {n_two}
+    assert {r["n"] for r in rows if r["lines"] == "all"} == {12}
+    # ... but the images differ: clean vs degraded, small vs large
+    clean, degraded = rec.batches[0], rec.batches[1]
+    assert clean.shape == degraded.shape == (12, SIZE[1], SIZE[0], 3)
+    assert not np.array_equal(clean, degraded)
+    assert not np.array_equal(rec.batches[0], rec.batches[2])
+
+
+def test_rows_split_one_and_two_line_plates(plates):
+    texts, styles = plates
+    rows = quality_sweep(ScriptedRecognizer(texts, styles, spoil_two_line=True), STYLES,
+                         strengths=(1.0,), render_scales=(1.0,), n=12, seed=3, processes=1)
+    by_lines = {r["lines"]: r for r in rows}
+    two = [t for t, s in zip(texts, styles) if get_style(s).two_line]
+    assert 0 < len(two) < 12
+    assert by_lines["one"]["exact"] == 1.0 and by_lines["two"]["exact"] == 0.0
+    assert by_lines["all"]["exact"] == pytest.approx(1 - len(two) / 12)
+    alphabet = get_alphabet("korean")
+    assert by_lines["two"]["cer"] == pytest.approx(len(two) / sum(len(alphabet.tokenize(t)) for t in two))
+
+
+def test_one_line_styles_give_no_two_line_row():
+    _, texts, styles = generate_crops(4, ["kr_ev"], size=SIZE, seed=1)
+    rows = quality_sweep(ScriptedRecognizer(texts, styles), ["kr_ev"], strengths=(0.5,),
+                         render_scales=(1.0,), n=4, seed=1, processes=1)
+    assert [r["lines"] for r in rows] == ["all", "one"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"n": 0}, "at least one plate"), ({"strengths": ()}, "at least one strength"),
+     ({"strengths": (3.0,)}, "outside \\[0, 2\\]"), ({"render_scales": (20.0,)}, "render_scale")],
+)
+def test_bad_arguments_are_named(kwargs, message):
+    rec = ScriptedRecognizer(["12가3456"], ["kr_private_2019"])
+    with pytest.raises(ValueError, match=message):
+        quality_sweep(rec, ["kr_private_2019"], **{"n": 2, "processes": 1, **kwargs})
+
+
+def test_pivot_puts_strengths_in_columns():
+    rows = [
+        {"render_scale": 1.0, "strength": s, "lines": lines, "n": 10, "exact": e, "cer": 0.1}
+        for s, e in ((0.0, 0.9), (1.0, 0.5)) for lines in ("all", "two")
+    ]
+    table, columns = quality_pivot(rows)
+    assert columns == ["render scale", "lines", "n", "strength 0", "strength 1"]
+    assert table == [
+        {"render scale": "1x", "lines": "all", "n": 10, "strength 0": 0.9, "strength 1": 0.5},
+        {"render scale": "1x", "lines": "two", "n": 10, "strength 0": 0.9, "strength 1": 0.5},
+    ]
+    assert quality_pivot(rows, "cer")[0][0]["strength 1"] == 0.1
+    with pytest.raises(ValueError, match="'exact' or 'cer'"):
+        quality_pivot(rows, "speed")
+
+
+def test_size_overrides_the_recognizers_input(plates):
+    texts, styles = plates
+    rec = ScriptedRecognizer(texts, styles)
+    quality_sweep(rec, STYLES, strengths=(0.0,), render_scales=(1.0,), n=12, seed=3, size=(94, 24),
+                  processes=1)
+    assert rec.batches[0].shape == (12, 24, 94, 3)
