@@ -496,6 +496,17 @@ def _us(name, colour, bg, ink, fields, example, top, bottom=(), cap=None, **kw):
     )
 
 
+def _india_one_line() -> Line:
+    """State, district, series, number: the line of every one-line Indian plate."""
+    fields = (
+        Field(IN_STATES, gap=0.25),
+        digits(2, 1, 99, gap=0.35),
+        letters(2, NO_IOQ, min_count=1, gap=0.35),
+        digits(4, 1, 9999),
+    )
+    return Line(fields, ONE_LINE)
+
+
 OTHER_STYLES = [
     _latin(
         "hk_rear",
@@ -553,17 +564,7 @@ OTHER_STYLES = [
         (500, 120),
         WHITE,
         BLACK,
-        [
-            Line(
-                (
-                    Field(IN_STATES, gap=0.25),
-                    digits(2, 1, 99, gap=0.35),
-                    letters(2, NO_IOQ, min_count=1, gap=0.35),
-                    digits(4, 1, 9999),
-                ),
-                ONE_LINE,
-            )
-        ],
+        [_india_one_line()],
         "MH12AB1234",
         "Indian private plate: state, district, series, number.",
     ),
@@ -574,17 +575,7 @@ OTHER_STYLES = [
         (500, 120),
         YELLOW,
         BLACK,
-        [
-            Line(
-                (
-                    Field(IN_STATES, gap=0.25),
-                    digits(2, 1, 99, gap=0.35),
-                    letters(2, NO_IOQ, min_count=1, gap=0.35),
-                    digits(4, 1, 9999),
-                ),
-                ONE_LINE,
-            )
-        ],
+        [_india_one_line()],
         "KA01C5678",
         "Indian commercial plate: yellow with black characters.",
     ),
@@ -595,17 +586,7 @@ OTHER_STYLES = [
         (500, 120),
         (20, 120, 70),
         (245, 245, 245),
-        [
-            Line(
-                (
-                    Field(IN_STATES, gap=0.25),
-                    digits(2, 1, 99, gap=0.35),
-                    letters(2, NO_IOQ, min_count=1, gap=0.35),
-                    digits(4, 1, 9999),
-                ),
-                ONE_LINE,
-            )
-        ],
+        [_india_one_line()],
         "DL03EV1234",
         "Indian electric vehicle plate: green, white text.",
         border=(245, 245, 245),
