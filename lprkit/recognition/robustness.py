@@ -1,8 +1,8 @@
 """How a recogniser's accuracy falls with image quality: a sweep over plate size and degradation.
 
 A single exact-match figure on the synthetic test set mixes easy plates (large, sharp) with
-plates no reader could read (a two-line plate 35 pixels high, blurred and downscaled, whose
-top line is a few pixels tall). :func:`quality_sweep` draws the *same* plates (same texts and
+plates that have lost most of their detail (a two-line plate 35 pixels high, blurred and
+downscaled, whose top line is a few pixels tall). :func:`quality_sweep` draws the *same* plates (same texts and
 styles: one seed) at several render sizes and degradation strengths and reads each version, so
 the rows differ only in image quality:
 
@@ -35,8 +35,9 @@ def quality_sweep(
     Parameters
     ----------
     recognizer
-        A loaded recogniser (``read``, ``input_size``, ``alphabet``); the crops are given to
-        it as one-line strips, as in training.
+        A loaded recogniser (``read``, ``input_size``, ``alphabet``). The crops are given to
+        it as one-line strips, as in training, so its two-line mode must leave wide crops
+        alone (``False``, or ``"best"``, the default of ``load_recognizer``).
     styles
         Plate styles or a group name (``"korean"``, ``"latin"``).
     strengths
