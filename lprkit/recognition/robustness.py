@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from lprkit.synth.styles import get_style, resolve_styles
 
 
@@ -61,7 +59,7 @@ def quality_sweep(
         "exact", "cer"}``; ``lines`` is ``"all"``, ``"one"`` or ``"two"`` (a layout absent from
         ``styles`` gets no row).
     """
-    from lprkit.recognition.metrics import cer, evaluate_recognizer, exact_accuracy
+    from lprkit.recognition.metrics import evaluate_recognizer
     from lprkit.synth.dataset import generate_crops
 
     if n < 1:
@@ -72,7 +70,6 @@ def quality_sweep(
         if not 0.0 <= s <= 2.0:
             raise ValueError(f"strength {s} is outside [0, 2] (0 = clean, 1 = the test set's level)")
     names = resolve_styles(styles)
-    alphabet = getattr(recognizer, "alphabet", None)
     rows = []
     for scale in render_scales:
         for strength in strengths:
@@ -80,20 +77,17 @@ def quality_sweep(
                 n, names, size=size or recognizer.input_size, seed=seed,
                 degrade_strength=float(strength), render_scale=float(scale), processes=processes,
             )
-            reads = [r["read"] for r in evaluate_recognizer(recognizer, images, texts).rows]
-            two = np.array([get_style(s).two_line for s in plate_styles])
-            for lines, mask in (("all", np.ones_like(two)), ("one", ~two), ("two", two)):
-                if lines != "all" and not mask.any():
-                    continue
-                refs = [t for t, m in zip(texts, mask) if m]
-                hyps = [h for h, m in zip(reads, mask) if m]
+            # evaluate_recognizer's groups give the one- and two-line rows ("style" = layout)
+            lines = ["two" if get_style(s).two_line else "one" for s in plate_styles]
+            report = evaluate_recognizer(recognizer, images, texts, lines)
+            for group in [{**report.summary, "style": "all"}, *report.by_style]:
                 rows.append({
                     "render_scale": float(scale),
                     "strength": float(strength),
-                    "lines": lines,
-                    "n": len(refs),
-                    "exact": exact_accuracy(refs, hyps, alphabet),
-                    "cer": cer(refs, hyps, alphabet),
+                    "lines": group["style"],
+                    "n": group["n"],
+                    "exact": group["exact"],
+                    "cer": group["cer"],
                 })
     return rows
 
