@@ -2,7 +2,8 @@
 
 Maintainer tool: the card is generated from the metrics the training recipe measured and
 stored with the checkpoint (``meta.json`` → ``training`` for recognisers, ``training.json``
-for detectors), plus what is measured here when the real data is available (LPRKIT_DATA_HOME):
+for detectors), plus what is measured here: a recogniser's synthetic test set is read again
+with the generator as it is now, and when the real data is available (LPRKIT_DATA_HOME):
 for the detector, recall/precision on the European photos; for a recogniser, exact accuracy on
 its real crops, read as :func:`lprkit.checkpoints.load_recognizer` reads them (crops that may
 hold two lines read both ways), and again with reads constrained to the crops' plate formats
@@ -161,6 +162,26 @@ def real_detection_metrics(folder: Path) -> dict | None:
     return evaluate_detector(KerasDetector.load(folder), samples)
 
 
+def add_synthetic_metrics(folder: Path, meta: dict) -> None:
+    """Measure the synthetic test set again (same seed, size and styles) with today's generator.
+
+    The recipe measured it when training ended; re-measuring here means a card never shows
+    figures from an older generator (e.g. an older two-line cut) beside ones from the new one.
+    """
+    from lprkit.checkpoints import load_recognizer
+    from lprkit.recognition.metrics import evaluate_recognizer
+    from lprkit.synth.dataset import generate_crops
+
+    t = meta["training"]
+    old = t["metrics"]["synthetic"]
+    reader = load_recognizer(str(folder))
+    images, texts, styles = generate_crops(old["n"], t["styles"], size=reader.input_size,
+                                           seed=old["seed"], processes=2)
+    reader.read(list(images[:64]))  # untimed: the first read builds the graph
+    report = evaluate_recognizer(reader, images, texts, styles)
+    t["metrics"]["synthetic"] = {**report.summary, "seed": old["seed"], "by_style": report.by_style}
+
+
 def add_real_crop_metrics(folder: Path, meta: dict) -> None:
     """Measure the real crops as the shipped reader will read them."""
     from lprkit.checkpoints import load_recognizer
@@ -219,6 +240,7 @@ def main() -> None:
         meta = json.loads((tmp / "meta.json").read_text(encoding="utf-8"))
         meta["name"] = args.name
         meta["two_line"] = "best"  # as load_recognizer reads: possible two-line crops both ways
+        add_synthetic_metrics(tmp, meta)
         add_real_crop_metrics(tmp, meta)
         add_real_grammar_metrics(tmp, meta)
         add_quality_metrics(tmp, meta)

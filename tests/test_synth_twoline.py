@@ -1,4 +1,5 @@
-"""Two-line plates to one-line strips: shape, order (top line first) and split finding."""
+"""Two-line plates to one-line strips: shape, order (top line first) and finding the gap,
+level or tilted, in tight and loose crops."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from lprkit.synth.render import random_plate, render_plate
 from lprkit.synth.styles import STYLES
-from lprkit.synth.twoline import TOP_SPAN, find_split, to_single_line
+from lprkit.synth.twoline import TOP_SPAN, find_gap, find_split, to_single_line
 
 TWO_LINE = [n for n, s in STYLES.items() if s.two_line]
 
@@ -47,6 +48,78 @@ def test_find_split_lands_between_the_lines(name):
         lo = p.char_boxes[top, 3].max() / h - 0.03
         hi = p.char_boxes[~top, 1].min() / h + 0.03
         assert lo <= find_split(p.image) <= hi
+
+
+def posed(name, seed, angle, pad_top=0.0, pad=0.1):
+    """A rendered two-line plate rotated by ``angle`` degrees (counter-clockwise) inside a loose
+    crop of plain background; returns the image and the corners of its top- and bottom-line
+    characters in that image."""
+    import cv2
+
+    p = random_plate(name, seed, scale=0.3)
+    h, w = p.image.shape[:2]
+    out_w, out_h = int(w * (1 + 2 * pad)), int(h * (1 + pad + pad_top))
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rot[:, 2] += (w * pad, h * pad_top)
+    image = cv2.warpAffine(p.image, rot, (out_w, out_h), borderValue=(90, 90, 90))
+    b = p.char_boxes
+    corners = np.stack([b[:, [0, 1]], b[:, [2, 1]], b[:, [2, 3]], b[:, [0, 3]]], axis=1)
+    corners = corners @ rot[:, :2].T + rot[:, 2]
+    top = b[:, 3] <= p.split * h + 1
+    return image, corners[top].reshape(-1, 2), corners[~top].reshape(-1, 2)
+
+
+def gap_offsets(image, split, angle, points):
+    """Signed distances (pixels, down is positive) of ``points`` from the cut line."""
+    h, w = image.shape[:2]
+    return points[:, 1] - (split * h + np.tan(np.deg2rad(angle)) * (points[:, 0] - w / 2))
+
+
+@pytest.mark.parametrize("name", TWO_LINE)
+@pytest.mark.parametrize("angle", [-6.0, 5.0])
+def test_find_gap_follows_a_tilted_plate(name, angle):
+    for seed in range(3):
+        image, top, bottom = posed(name, seed, angle)
+        split, found = find_gap(image)
+        assert gap_offsets(image, split, found, top).max() <= 1.0
+        assert gap_offsets(image, split, found, bottom).min() >= -1.0
+
+
+@pytest.mark.parametrize("name", TWO_LINE)
+def test_upright_plate_is_cut_level(name):
+    for seed in range(3):
+        image, top, bottom = posed(name, seed, 0.0)
+        split, angle = find_gap(image)
+        assert abs(angle) <= 1.0
+        assert gap_offsets(image, split, angle, top).max() <= 1.0
+        assert gap_offsets(image, split, angle, bottom).min() >= -1.0
+        assert find_gap(image, max_tilt=0.0) == (find_split(image), 0.0)
+
+
+def test_plain_background_above_the_plate_is_not_taken_for_the_gap():
+    # a loose crop: 45% of the plate's height of empty background above it, which crosses no
+    # text at all; the gap must still be found between the two text lines
+    image, top, bottom = posed("kr_green_2line", 1, 0.0, pad_top=0.45, pad=0.0)
+    split = find_split(image)
+    assert gap_offsets(image, split, 0.0, top).max() <= 1.0
+    assert gap_offsets(image, split, 0.0, bottom).min() >= -1.0
+
+
+def test_tilted_plate_is_levelled_before_the_cut():
+    # white ink on green: where the bottom line's ink sits, in its left and right halves
+    image, _, _ = posed("kr_green_2line", 2, 7.0)
+    w = image.shape[1]
+
+    def ink_drop(strip):
+        bottom = strip[:, -w:].astype(float).mean(axis=2)
+        rows = np.arange(bottom.shape[0])[:, None]
+        left, right = bottom[:, w // 4 : w // 2] > 200, bottom[:, w // 2 : 3 * w // 4] > 200
+        return (rows * right).sum() / right.sum() - (rows * left).sum() / left.sum()
+
+    assert abs(ink_drop(to_single_line(image, max_tilt=0.0))) > 3.0  # cut level: still tilted
+    strip = to_single_line(image)
+    assert abs(ink_drop(strip)) < 1.5 and strip.dtype == np.uint8
+    assert strip.shape[0] < image.shape[0]
 
 
 def test_bad_inputs():

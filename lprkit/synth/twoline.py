@@ -20,29 +20,91 @@ import numpy as np
 DEFAULT_SPLIT = 0.4  # where the lines part on most two-line plates (fraction of the height)
 SEARCH = (0.25, 0.6)  # rows searched for the gap when ``split`` is not given
 TOP_SPAN = (0.12, 0.88)  # the top line is centred and narrower than the plate
+MAX_TILT = 10.0  # degrees: degraded and real crops are rotated and seen at an angle
+TILT_STEP = 1.0
+TILT_MARGIN = 0.02  # a tilted cut's valley must be this much deeper (0..1 scale) to win
 
 
-def find_split(image: np.ndarray, search: tuple[float, float] = SEARCH) -> float:
-    """Estimate the row (fraction of the height) between the two lines of a plate crop.
+def find_gap(
+    image: np.ndarray, search: tuple[float, float] = SEARCH, max_tilt: float = MAX_TILT
+) -> tuple[float, float]:
+    """Find the straight line between the two lines of a plate crop, allowing for tilt.
 
-    Text rows are rich in horizontal intensity changes; the gap between lines is not. The
-    smoothed per-row energy of the horizontal gradient is minimised over ``search``.
+    Text rows are rich in horizontal intensity changes; the gap between lines is not, and
+    neither is the plain background a loose crop leaves above a plate. So every straight line
+    through ``search`` (rows, fractions of the height) with a slope of up to ``max_tilt``
+    degrees is scored by the horizontal-gradient energy it crosses *relative to* the busiest
+    parallel line above it and below it: the winner is a deep valley with text on both sides.
+    A level line is kept unless a tilted one is clearly better, so an upright plate is cut
+    level.
+
+    Parameters
+    ----------
+    image
+        RGB (or grayscale) uint8 plate crop, ``(H, W[, 3])``.
+    search
+        Rows the gap may cross the middle column at, as fractions of the height.
+    max_tilt
+        Steepest slope tried, in degrees, in steps of 1 degree (0: level lines only).
+
+    Returns
+    -------
+    split : float
+        Row where the line crosses the middle column, as a fraction of the height.
+    angle : float
+        The line's slope in degrees (positive: it falls to the right in image coordinates).
     """
+    import cv2
+
     image = _check(image)
     gray = image.astype(np.float32).mean(axis=2) if image.ndim == 3 else image.astype(np.float32)
     h, w = gray.shape
     x1, x2 = int(w * 0.1), max(int(w * 0.9), int(w * 0.1) + 2)  # skip bolts and borders
-    energy = np.abs(np.diff(gray[:, x1:x2], axis=1)).mean(axis=1)
-    k = max(1, h // 48)
-    energy = np.convolve(energy, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
+    energy = np.abs(np.diff(gray[:, x1:x2], axis=1))
+    k = max(1, h // 48)  # smooth down the columns: (2k+1)-row mean, zeros beyond the crop
+    energy = cv2.boxFilter(energy, -1, (1, 2 * k + 1), borderType=cv2.BORDER_CONSTANT)
     lo, hi = int(h * search[0]), max(int(h * search[1]), int(h * search[0]) + 1)
     if hi - lo < 2:
-        return DEFAULT_SPLIT
-    return float((lo + int(np.argmin(energy[lo:hi])) + 0.5) / h)
+        return DEFAULT_SPLIT, 0.0
+    cols = np.arange(energy.shape[1])
+    dx = cols + x1 + 0.5 - w / 2  # column offsets from the plate's middle
+    # level first, then ever steeper: a tilt must beat the best so far by a margin to win
+    steps = np.arange(-max_tilt, max_tilt + 1e-6, TILT_STEP) if max_tilt > 0 else np.zeros(1)
+    angles = np.array(sorted(steps, key=abs))
+    # rows[a, y, x]: the row that the line of slope a through offset y crosses at column x
+    slopes = np.tan(np.deg2rad(angles))[:, None, None]
+    rows = np.rint(np.arange(h)[None, :, None] + slopes * dx[None, None, :]).astype(int)
+    profile = energy[np.clip(rows, 0, h - 1), cols].mean(axis=2)  # (angles, offsets)
+    above = np.maximum.accumulate(profile, axis=1)  # busiest parallel line at or above
+    below = np.maximum.accumulate(profile[:, ::-1], axis=1)[:, ::-1]
+    # 1: no valley (or nothing busy on one side, e.g. plain background), 0: a deep one
+    floor = 0.05 * profile.max(axis=1, keepdims=True) + 1e-6
+    depth = (profile + floor) / (np.minimum(above, below) + floor)
+    inside = (rows.min(axis=2) >= 0) & (rows.max(axis=2) <= h - 1)  # stays in the crop
+    depth[~inside] = np.inf
+    depth[:, :lo] = depth[:, hi:] = np.inf
+    best_rows = np.argmin(depth, axis=1)
+    best = (np.inf, 0.0, DEFAULT_SPLIT * h - 0.5)
+    for angle, y, d in zip(angles, best_rows, depth[np.arange(len(angles)), best_rows]):
+        if d < best[0] - TILT_MARGIN:
+            best = (float(d), float(angle), float(y))
+    return (best[2] + 0.5) / h, best[1]
+
+
+def find_split(image: np.ndarray, search: tuple[float, float] = SEARCH) -> float:
+    """Estimate the row (fraction of the height) between the two lines of an upright crop.
+
+    The level-only case of :func:`find_gap`: the row in ``search`` whose smoothed
+    horizontal-gradient energy is lowest relative to the busiest rows above and below it.
+    """
+    return find_gap(image, search, max_tilt=0.0)[0]
 
 
 def to_single_line(
-    image: np.ndarray, split: float | None = None, top_span: tuple[float, float] = TOP_SPAN
+    image: np.ndarray,
+    split: float | None = None,
+    top_span: tuple[float, float] = TOP_SPAN,
+    max_tilt: float = MAX_TILT,
 ) -> np.ndarray:
     """Turn a two-line plate image into a one-line strip, top line first.
 
@@ -51,11 +113,13 @@ def to_single_line(
     image
         RGB (or grayscale) uint8 plate crop, ``(H, W[, 3])``.
     split
-        Row between the lines as a fraction of the height; ``None`` estimates it with
-        :func:`find_split`.
+        Row between the lines as a fraction of the height; ``None`` finds the gap with
+        :func:`find_gap` and, if the gap is tilted, first rotates the crop so that it is level.
     top_span
         Horizontal part of the top line kept (fractions of the width): the top line of a
         two-line plate is short and centred.
+    max_tilt
+        Steepest gap searched for when ``split`` is ``None``, in degrees (0: level cuts only).
 
     Returns
     -------
@@ -73,7 +137,12 @@ def to_single_line(
     image = _check(image)
     h, w = image.shape[:2]
     if split is None:
-        split = find_split(image)
+        split, angle = find_gap(image, max_tilt=max_tilt)
+        if angle:  # level the gap (and the text lines with it) before cutting along it
+            centre = (w / 2.0, split * h)
+            rot = cv2.getRotationMatrix2D(centre, angle, 1.0)
+            image = cv2.warpAffine(image, rot, (w, h), flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_REPLICATE).reshape(image.shape)
     if not 0.0 < split < 1.0:
         raise ValueError(f"split must be a fraction of the height in (0, 1), got {split}")
     s = min(max(int(round(split * h)), 1), h - 1)
