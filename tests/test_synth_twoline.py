@@ -93,7 +93,6 @@ def test_upright_plate_is_cut_level(name):
         assert abs(angle) <= 1.0
         assert gap_offsets(image, split, angle, top).max() <= 1.0
         assert gap_offsets(image, split, angle, bottom).min() >= -1.0
-        assert find_gap(image, max_tilt=0.0) == (find_split(image), 0.0)
 
 
 def test_plain_background_above_the_plate_is_not_taken_for_the_gap():
