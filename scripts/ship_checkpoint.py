@@ -169,17 +169,12 @@ def add_synthetic_metrics(folder: Path, meta: dict) -> None:
     figures from an older generator (e.g. an older two-line cut) beside ones from the new one.
     """
     from lprkit.checkpoints import load_recognizer
-    from lprkit.recognition.metrics import evaluate_recognizer
-    from lprkit.synth.dataset import generate_crops
+    from lprkit.recognition.recipe import measure_synthetic
 
     t = meta["training"]
     old = t["metrics"]["synthetic"]
-    reader = load_recognizer(str(folder))
-    images, texts, styles = generate_crops(old["n"], t["styles"], size=reader.input_size,
-                                           seed=old["seed"], processes=2)
-    reader.read(list(images[:64]))  # untimed: the first read builds the graph
-    report = evaluate_recognizer(reader, images, texts, styles)
-    t["metrics"]["synthetic"] = {**report.summary, "seed": old["seed"], "by_style": report.by_style}
+    t["metrics"]["synthetic"] = measure_synthetic(load_recognizer(str(folder)), old["seed"], t["styles"],
+                                                  old["n"], processes=2)
 
 
 def add_real_crop_metrics(folder: Path, meta: dict) -> None:

@@ -2,9 +2,9 @@
 
 A single exact-match figure on the synthetic test set mixes easy plates (large, sharp) with
 plates that have lost most of their detail (a two-line plate 35 pixels high, blurred and
-downscaled, whose top line is a few pixels tall). :func:`quality_sweep` draws the *same* plates (same texts and
-styles: one seed) at several render sizes and degradation strengths and reads each version, so
-the rows differ only in image quality:
+downscaled, whose top line is a few pixels tall). :func:`quality_sweep` draws the *same*
+plates (same texts and styles: one seed) at several render sizes and degradation strengths and
+reads each version, so the rows differ only in image quality:
 
 - ``render_scale`` multiplies the size a plate is drawn and degraded at (1 = the test set's
   size: one-line plates 0.9-1.35x the model's width, two-line plates 1.1-2x its height);

@@ -84,11 +84,12 @@ def find_gap(
     depth[~inside] = np.inf
     depth[:, :lo] = depth[:, hi:] = np.inf
     best_rows = np.argmin(depth, axis=1)
-    best = (np.inf, 0.0, DEFAULT_SPLIT * h - 0.5)
-    for angle, y, d in zip(angles, best_rows, depth[np.arange(len(angles)), best_rows]):
-        if d < best[0] - TILT_MARGIN:
-            best = (float(d), float(angle), float(y))
-    return (best[2] + 0.5) / h, best[1]
+    best_depths = depth[np.arange(len(angles)), best_rows]
+    best = 0  # the level line (angles[0]); its rows in ``search`` always lie inside the crop
+    for i in range(1, len(angles)):
+        if best_depths[i] < best_depths[best] - TILT_MARGIN:
+            best = i
+    return float((best_rows[best] + 0.5) / h), float(angles[best])
 
 
 def find_split(image: np.ndarray, search: tuple[float, float] = SEARCH) -> float:
