@@ -74,7 +74,7 @@ def main() -> None:
         start = time.perf_counter()
         gaps = [find_gap(img, **kwargs) for img, _, _ in plates]
         ms = 1000 * (time.perf_counter() - start) / args.n
-        ok = np.mean([separates(img.shape, s, a, t, b) for (img, t, b), (s, a) in zip(plates, gaps)])
+        ok = np.mean([separates(img.shape, s, a, t, b) for (img, t, b), (s, a) in zip(plates, gaps, strict=True)])
         print(f"  {label:<30} correct cuts {100 * ok:5.1f}%   {ms:.2f} ms per plate")
 
 

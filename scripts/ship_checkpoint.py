@@ -41,10 +41,8 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         "## Data",
         "",
         f"Synthetic plates only (`lprkit.synth`), styles: {', '.join(t['styles'])}.",
-        f"{t['n_train']:,} training plates (seed {t['seed']}), {t['n_val']:,} validation plates "
-        f"(seed {t['seed'] + 1}); the test set below is another seed ({t['seed'] + 2}). "
-        f"Trained {t['epochs_run']} epochs on a 2-core CPU, {t['date']}"
-        + (f", starting from the weights of `{t['init_from']}` (first command below)." if t.get("init_from") else "."),
+        _training_sentence(t, syn["seed"])
+        + (f", starting from the weights of `{t['init_from']}` (commands below)." if t.get("init_from") else "."),
         "",
         "## Command",
         "",
@@ -83,6 +81,26 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _training_sentence(t: dict, test_seed: int) -> str:
+    """What the card says about the data and the run (course recipe or streamed, GPU)."""
+    stream = t.get("streamed")
+    if stream is None:
+        return (
+            f"{t['n_train']:,} training plates (seed {t['seed']}), {t['n_val']:,} validation plates "
+            f"(seed {t['seed'] + 1}); the test set below is another seed ({t['seed'] + 2}). "
+            f"Trained {t['epochs_run']} epochs on a 2-core CPU, {t['date']}"
+        )
+    first, last = stream["seeds"]
+    return (
+        f"{t['n_train']:,} training plates drawn while training (seeds {first}–{last}, "
+        f"{stream['plates_per_seed']:,} each; `lprkit.recognition.stream`), {stream['steps']:,} random "
+        f"batches of {stream['batch_size']} from them; {t['n_val']:,} validation plates (seed "
+        f"{t['val_seed']}); the test set below is seed {test_seed}. Trained "
+        f"{t['train_minutes_this_run']} minutes on an {stream['hardware']} (Keras on "
+        f"{stream['backend']}), {t['date']}"
+    )
 
 
 def quality_section(rows: list[dict]) -> str:

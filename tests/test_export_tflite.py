@@ -134,5 +134,5 @@ def test_recogniser_calibration_is_pinned_to_the_unit_input_range():
     pinned = _with_unit_range(samples)
     assert min(s.min() for s in pinned) == 0.0 and max(s.max() for s in pinned) == 1.0
     assert np.count_nonzero(pinned[0] != samples[0]) == 2  # two pixels of the first sample
-    assert all(a is b for a, b in zip(pinned[1:], samples[1:]))
+    assert all(a is b for a, b in zip(pinned[1:], samples[1:], strict=True))
     assert samples[0].min() >= 0.1  # the caller's arrays are left as they were

@@ -87,6 +87,16 @@ def test_float16_checkpoint_is_small_and_close(tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(x), rec.predict_proba(x), atol=2e-3)
 
 
+@pytest.mark.parametrize("precision", ["float32", "float16"])
+def test_checkpoint_of_a_compiled_model_loads_uncompiled(tmp_path, precision):
+    import keras
+
+    model = crnn(LATIN, **SMALL)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse", jit_compile=True)
+    loaded = KerasRecognizer.load(KerasRecognizer(model, LATIN).save(tmp_path / "c", precision=precision))
+    assert not loaded.model.compiled  # no XLA setting carried over from training
+
+
 def test_custom_alphabet_travels_with_checkpoint(tmp_path):
     alpha = Alphabet("digits_only_test", tuple("0123456789"))
     rec = KerasRecognizer(crnn(alpha, **SMALL), alpha)

@@ -68,7 +68,7 @@ def test_rows_split_one_and_two_line_plates(plates):
     rows = quality_sweep(ScriptedRecognizer(texts, styles, spoil_two_line=True), STYLES,
                          strengths=(1.0,), render_scales=(1.0,), n=12, seed=3, processes=1)
     by_lines = {r["lines"]: r for r in rows}
-    two = [t for t, s in zip(texts, styles) if get_style(s).two_line]
+    two = [t for t, s in zip(texts, styles, strict=True) if get_style(s).two_line]
     assert 0 < len(two) < 12
     assert by_lines["one"]["exact"] == 1.0 and by_lines["two"]["exact"] == 0.0
     assert by_lines["all"]["exact"] == pytest.approx(1 - len(two) / 12)

@@ -37,7 +37,9 @@ def save_model_files(model, folder: Path, precision: str = "float32", custom_obj
     if precision == "float32":
         without_optimizer(model, custom_objects).save(folder / "model.keras")
         return ["model.keras"]
-    (folder / "architecture.json").write_text(model.to_json(), encoding="utf-8")
+    # no compile settings: a model trained with jit_compile=True (JAX) would otherwise load
+    # compiled for XLA, which is slower on a CPU
+    (folder / "architecture.json").write_text(without_optimizer(model, custom_objects).to_json(), encoding="utf-8")
     weights = {f"w{i:04d}": w.astype(np.float16) for i, w in enumerate(model.get_weights())}
     np.savez_compressed(folder / "weights.npz", **weights)
     return ["architecture.json", "weights.npz"]

@@ -32,6 +32,19 @@ def build_model(arch: str, alphabet):
     raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
 
 
+def resolve_alphabet(style_names: list[str], alphabet: str | None = None):
+    """The alphabet to train ``style_names`` with: ``alphabet`` if given, else theirs (one only)."""
+    from lprkit.charset import get_alphabet
+    from lprkit.synth.styles import get_style
+
+    if alphabet is None:
+        alphabets = {get_style(s).alphabet for s in style_names}
+        if len(alphabets) != 1:
+            raise ValueError(f"styles {','.join(style_names)!r} mix alphabets {sorted(alphabets)}; pass alphabet=")
+        alphabet = alphabets.pop()
+    return get_alphabet(alphabet)
+
+
 def _copy_weights(source, model, alphabet) -> None:
     """Load a saved recogniser's weights into ``model``, refusing a mismatch."""
     from lprkit.checkpoints import load_recognizer
@@ -169,22 +182,16 @@ def train_plate_recognizer(
     dict
         Training summary and metrics, also saved in the checkpoint's ``meta.json``.
     """
-    from lprkit.charset import get_alphabet
     from lprkit.recognition.keras_recognizer import KerasRecognizer
     from lprkit.recognition.train import train_recognizer
     from lprkit.synth.dataset import generate_crops
-    from lprkit.synth.styles import get_style, resolve_styles
+    from lprkit.synth.styles import resolve_styles
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not overwrite:
         raise FileExistsError(f"{out_dir} exists; pass overwrite=True to replace it")
     style_names = resolve_styles(styles)
-    alphabets = {get_style(s).alphabet for s in style_names}
-    if alphabet is None:
-        if len(alphabets) != 1:
-            raise ValueError(f"styles {styles!r} mix alphabets {sorted(alphabets)}; pass alphabet=")
-        alphabet = alphabets.pop()
-    alpha = get_alphabet(alphabet)
+    alpha = resolve_alphabet(style_names, alphabet)
     n_train = n_train or by_profile(smoke=256, course=40_000, full=200_000)
     if epochs is None and max_minutes is None:  # the course's laptop budget
         max_minutes = by_profile(smoke=None, course=10, full=None)
