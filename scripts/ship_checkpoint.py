@@ -96,7 +96,7 @@ def _training_sentence(t: dict, test_seed: int) -> str:
     return (
         f"{t['n_train']:,} training plates drawn while training (seeds {first}–{last}, "
         f"{stream['plates_per_seed']:,} each; `lprkit.recognition.stream`), {stream['steps']:,} random "
-        f"batches of {stream['batch_size']} from them; {t['n_val']:,} validation plates (seed "
+        f"batches of {t['batch_size']} from them; {t['n_val']:,} validation plates (seed "
         f"{t['val_seed']}); the test set below is seed {test_seed}. Trained "
         f"{t['train_minutes_this_run']} minutes ({stream['hardware']}, Keras on "
         f"{stream['backend']}), {t['date']}"

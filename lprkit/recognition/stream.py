@@ -71,7 +71,7 @@ class PlateStream:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         chunks = max(1, capacity // chunk)
-        self.alphabet, self.seed = alphabet, seed
+        self.alphabet = alphabet
         self.images = np.empty((chunks * chunk, size[1], size[0], channels), np.uint8)
         self.labels = np.zeros((chunks * chunk, max_label_len), np.int32)
         self.filled = 0
@@ -195,7 +195,7 @@ def train_streaming(
     """
     from lprkit.recognition import ctc
     from lprkit.recognition.keras_recognizer import KerasRecognizer
-    from lprkit.recognition.preprocess import fit_crops
+    from lprkit.recognition.metrics import exact_accuracy
     from lprkit.recognition.recipe import (
         INPUT_SIZES,
         _copy_weights,
@@ -204,7 +204,6 @@ def train_streaming(
         resolve_alphabet,
     )
     from lprkit.schedules import warmup_cosine
-    from lprkit.synth.dataset import generate_crops
     from lprkit.synth.styles import resolve_styles
 
     t_start = time.time()
@@ -226,13 +225,13 @@ def train_streaming(
     workers = workers or max(1, (os.cpu_count() or 1) - 2)
     stream = PlateStream(style_names, alpha, size, channels, seed, capacity, workers, plates_per_seed)
     try:
-        images, val_texts, _ = generate_crops(n_val, style_names, size=size, seed=val_seed)
-        val_x = fit_crops(images, size, channels).astype(np.float32) / 255.0
+        val_x, val_texts = _draw_chunk((style_names, size, channels, val_seed, n_val))
+        val_x = val_x.astype(np.float32) / 255.0
 
         def val_exact() -> float:
             probs = np.asarray(model.predict(val_x, batch_size=1024, verbose=0))
             hyps = [r.text for r in ctc.decode(probs, alpha)]
-            return float(np.mean([h == t for h, t in zip(hyps, val_texts, strict=True)]))
+            return exact_accuracy(val_texts, hyps, alpha)
 
         rng = np.random.default_rng(seed)
 
@@ -284,7 +283,6 @@ def train_streaming(
             "seeds": [seed, seed + chunks - 1],
             "plates_per_seed": plates_per_seed,
             "steps": epoch_steps * len(history),
-            "batch_size": batch_size,
             "workers": workers,
             "backend": keras.backend.backend(),
             "hardware": _hardware(),
