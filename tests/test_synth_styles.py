@@ -185,6 +185,72 @@ def test_multi_letter_units_get_one_cell_per_letter(name):
     assert widths[:2].max() < 1.5 * np.median(widths[2:])
 
 
+def test_slovak_1997_plate_has_the_arms_at_the_left_and_stickers_in_the_gap():
+    sk = render_plate("RK755AJ", "eu_sk_1997", 0, scale=0.6)
+    assert sk.text == "RK755AJ" and len(sk.char_boxes) == 7
+    band = sk.image[:, : int(sk.char_boxes[0, 0])].reshape(-1, 3).astype(int)
+    red = (band[:, 0] > 170) & (band[:, 1] < 90) & (band[:, 2] < 90)
+    blue = (band[:, 2] > 120) & (band[:, 0] < 60)
+    assert red.sum() > 10 and blue.sum() < red.sum()  # the arms, not a blue EU band
+    gap = _gap_pixels(sk, 1)
+    assert ((gap.max(axis=1) - gap.min(axis=1)) > 60).sum() > 10  # coloured stickers
+    eu = render_plate("RK755AJ", "eu_sk", 0, scale=0.6)
+    band = eu.image[:, : int(eu.char_boxes[0, 0])].reshape(-1, 3).astype(int)
+    assert ((band[:, 2] > 120) & (band[:, 0] < 60)).sum() > 100  # the 2004 plates' EU band
+
+
+def test_european_plates_draw_din_m_and_w_on_some_plates_only(monkeypatch):
+    import lprkit.synth.render as render
+
+    stamped = []
+    real = render._sized_mask
+
+    def spy(path, text, stroke, w, h):
+        stamped.append((path, text))
+        return real(path, text, stroke, w, h)
+
+    monkeypatch.setattr(render, "_sized_mask", spy)
+    din_plates = 0
+    for seed in range(40):
+        stamped.clear()
+        render_plate("MWM123", "eu_de", seed)
+        tagged = {text for path, text in stamped if "#din" in path}
+        assert tagged in (set(), {"M", "W"})  # only M and W, and both on a DIN plate
+        din_plates += bool(tagged)
+    assert 0.25 * 40 < din_plates < 0.75 * 40  # DIN_SHARE = 0.5
+    stamped.clear()
+    render_plate("12가3456", "kr_private_2006", 0)
+    render_plate("7MWM123", "us_california", 0)
+    assert stamped and not any("#din" in path for path, _ in stamped)
+
+
+def test_din_letters_reach_their_depth_only():
+    from lprkit.synth.din_glyphs import din_letter_mask
+
+    m = din_letter_mask("M", 60, 100, 12, depth=0.5)
+    assert m.shape == (100, 60) and m.dtype == np.float32 and 0 <= m.min() and m.max() <= 1
+    centre = m[:, 27:33].max(axis=1)
+    assert centre[45:55].max() > 0.9 and centre[70:].max() < 0.1  # the vertex stops mid-way
+    assert m[:, :12].mean() > 0.9 and m[:, -12:].mean() > 0.9  # upright stems
+    w = din_letter_mask("W", 70, 100, 12, depth=0.4)
+    centre = w[:, 32:38].max(axis=1)
+    assert centre[:25].max() < 0.1 and centre[45:55].max() > 0.9  # the apex starts below the top
+    with pytest.raises(ValueError, match="no DIN stroke glyph for 'N'; drawn: M, W"):
+        din_letter_mask("N", 60, 100, 12, 0.5)
+    with pytest.raises(ValueError, match="too small"):
+        din_letter_mask("M", 20, 100, 12, 0.5)
+
+
+def test_din_glyph_keeps_the_fonts_size():
+    from lprkit.synth.fonts import find_fonts
+
+    font = str(find_fonts("latin")[0])
+    for ch in "MW":
+        own, din = glyph_mask(font, ch), glyph_mask(font + "#din0", ch)
+        assert own.shape == din.shape and not np.array_equal(own, din)
+    assert np.array_equal(glyph_mask(font + "#din1", "A"), glyph_mask(font, "A"))
+
+
 def test_unknown_mark_is_an_error():
     from dataclasses import replace
 
@@ -195,7 +261,7 @@ def test_unknown_mark_is_an_error():
     fields = (replace(line.fields[0], mark="flag"),) + line.fields[1:]
     bad = replace(st, name="eu_bad", lines=(Line(fields, line.box, line.cell_aspect),))
     assert isinstance(bad.fields[0], Field)
-    with pytest.raises(ValueError, match="unknown plate mark 'flag'; known: sk_arms, de_seals"):
+    with pytest.raises(ValueError, match="unknown plate mark 'flag'; known: sk_arms, sk_stickers, de_seals"):
         render_plate("RK755AJ", bad, 0)
 
 

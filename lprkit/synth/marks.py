@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MARKS = ("sk_arms", "de_seals")
+MARKS = ("sk_arms", "sk_stickers", "de_seals")
 
 
 def draw_mark(
@@ -33,43 +33,23 @@ def draw_mark(
     x1, y1, x2, y2 = box
     lh, cx = y2 - y1, (x1 + x2) / 2
     if name == "sk_arms":
-        # red shield with a white double cross over blue hills, above a hyphen
+        # the coat of arms above a hyphen
         w = min(x2 - x1, 0.42 * lh)
-        sx1, sx2, sy1, sy2 = cx - w / 2, cx + w / 2, y1 + 0.02 * lh, y1 + 0.02 * lh + 1.2 * w
-        shield = np.array(
-            [
-                (sx1, sy1),
-                (sx2, sy1),
-                (sx2, sy1 + 0.6 * (sy2 - sy1)),
-                (cx, sy2),
-                (sx1, sy1 + 0.6 * (sy2 - sy1)),
-            ],
-            np.float32,
-        )
-        cv2.fillPoly(canvas, [np.round(shield).astype(np.int32)], (238, 28, 37), cv2.LINE_AA)
-        hill = (int(round(cx)), int(round(sy1 + 0.85 * (sy2 - sy1))))
-        cv2.circle(canvas, hill, max(1, int(0.22 * w)), (11, 78, 162), -1, cv2.LINE_AA)
-        bar = max(1, int(round(0.1 * w)))
-        cv2.line(
-            canvas,
-            (int(cx), int(sy1 + 0.12 * w)),
-            (int(cx), int(sy1 + 0.8 * w)),
-            (255, 255, 255),
-            bar,
-            cv2.LINE_AA,
-        )
-        for fy, half in ((0.3, 0.22), (0.52, 0.32)):
-            y = int(sy1 + fy * w)
-            cv2.line(
-                canvas,
-                (int(cx - half * w), y),
-                (int(cx + half * w), y),
-                (255, 255, 255),
-                bar,
-                cv2.LINE_AA,
-            )
+        draw_sk_shield(canvas, cx, y1 + 0.02 * lh, w)
         hy, hw, hh = y1 + 0.7 * lh, 0.3 * (x2 - x1), max(0.08 * lh, 1.0)
         cov[int(hy - hh / 2) : int(hy + hh / 2) + 1, int(cx - hw) : int(cx + hw) + 1] = 1
+    elif name == "sk_stickers":
+        # one or two round inspection stickers (technical, emissions): one sits above the
+        # hyphen, two stacked cover it
+        r = max(1.0, min(0.4 * (x2 - x1), 0.17 * lh))
+        n = 1 + int(rng.integers(2))
+        for fy in (0.3, 0.7)[:n]:
+            fill = _SEAL_COLOURS[int(rng.integers(len(_SEAL_COLOURS)))]
+            c = (int(round(cx)), int(round(y1 + fy * lh)))
+            cv2.circle(canvas, c, int(round(r)), fill, -1, cv2.LINE_AA)
+        if n == 1:
+            hy, hw, hh = y1 + 0.62 * lh, 0.3 * (x2 - x1), max(0.08 * lh, 1.0)
+            cov[int(hy - hh / 2) : int(hy + hh / 2) + 1, int(cx - hw) : int(cx + hw) + 1] = 1
     elif name == "de_seals":
         # inspection sticker (colour of its year) over the round state registration seal
         r = max(1.0, min(0.45 * (x2 - x1), 0.22 * lh))
@@ -91,3 +71,43 @@ _SEAL_COLOURS = (
     (250, 210, 40),
     (150, 100, 60),
 )
+
+
+def draw_sk_shield(canvas: np.ndarray, cx: float, top: float, w: float) -> None:
+    """The Slovak coat of arms, ``w`` pixels wide, centred on ``cx`` below row ``top``: a red
+    shield with a white double cross over blue hills."""
+    import cv2
+
+    sx1, sx2, sy1, sy2 = cx - w / 2, cx + w / 2, top, top + 1.2 * w
+    shield = np.array(
+        [
+            (sx1, sy1),
+            (sx2, sy1),
+            (sx2, sy1 + 0.6 * (sy2 - sy1)),
+            (cx, sy2),
+            (sx1, sy1 + 0.6 * (sy2 - sy1)),
+        ],
+        np.float32,
+    )
+    cv2.fillPoly(canvas, [np.round(shield).astype(np.int32)], (238, 28, 37), cv2.LINE_AA)
+    hill = (int(round(cx)), int(round(sy1 + 0.85 * (sy2 - sy1))))
+    cv2.circle(canvas, hill, max(1, int(0.22 * w)), (11, 78, 162), -1, cv2.LINE_AA)
+    bar = max(1, int(round(0.1 * w)))
+    cv2.line(
+        canvas,
+        (int(cx), int(sy1 + 0.12 * w)),
+        (int(cx), int(sy1 + 0.8 * w)),
+        (255, 255, 255),
+        bar,
+        cv2.LINE_AA,
+    )
+    for fy, half in ((0.3, 0.22), (0.52, 0.32)):
+        y = int(sy1 + fy * w)
+        cv2.line(
+            canvas,
+            (int(cx - half * w), y),
+            (int(cx + half * w), y),
+            (255, 255, 255),
+            bar,
+            cv2.LINE_AA,
+        )

@@ -21,13 +21,19 @@ import numpy as np
 
 from lprkit.charset import get_alphabet
 from lprkit.config import make_rng
+from lprkit.synth.din_glyphs import DIN_LETTERS, din_letter_mask
 from lprkit.synth.fonts import style_fonts
 from lprkit.synth.grammar import random_fields, split_fields
-from lprkit.synth.marks import draw_mark
+from lprkit.synth.marks import draw_mark, draw_sk_shield
 from lprkit.synth.styles import Band, PlateStyle, get_style
 
 GLYPH_SIZE = 96  # px font size glyph masks are rasterised at (then scaled to each plate)
 STROKES = (0, 1, 2)  # extra stroke widths (px at GLYPH_SIZE): weight variation
+# European plates draw M and W in DIN 1451's shape on this share of plates (din_glyphs.py),
+# at one of these depths (M: middle vertex; W: middle apex), fractions of the cap height.
+DIN_SHARE = 0.5
+DIN_DEPTHS = {"M": (0.5, 0.6, 0.7), "W": (0.1, 0.25, 0.4)}
+_DIN_TAG = "#din"  # font path suffix: "<font>#din<level>" draws DIN_LETTERS from strokes
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ def glyph_mask(path: str, text: str, stroke: int = 0) -> np.ndarray:
     """
     from PIL import Image, ImageDraw
 
+    if _DIN_TAG in path:
+        return _din_glyph(path, text, stroke)
     font = _font(path)
     for ch in text:
         if ch != " " and bytes(font.getmask(ch)) == _notdef(path):
@@ -94,6 +102,18 @@ def glyph_mask(path: str, text: str, stroke: int = 0) -> np.ndarray:
     if rows.size == 0:
         raise ValueError(f"font {Path(path).name} draws nothing for {text!r}")
     mask = arr[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    mask.setflags(write=False)
+    return mask
+
+
+def _din_glyph(path: str, text: str, stroke: int) -> np.ndarray:
+    """A DIN 1451 letter at the size and stem width of the tagged font's own letter."""
+    base, level = path.split(_DIN_TAG)
+    if text not in DIN_LETTERS:
+        return glyph_mask(base, text, stroke)
+    h, w = glyph_mask(base, text, stroke).shape
+    stem = glyph_mask(base, "I", stroke).shape[1]
+    mask = din_letter_mask(text, w, h, stem, DIN_DEPTHS[text][int(level)])
     mask.setflags(write=False)
     return mask
 
@@ -170,14 +190,14 @@ def _fit(
 def _draw_band(canvas, band: Band, W: int, H: int, font: str) -> None:
     import cv2
 
-    colour = np.array(band.colour, np.float32)
     if band.side == "left":
         x1, y1, x2, y2 = 0, 0, band.size * W, H
     elif band.side == "right":
         x1, y1, x2, y2 = W - band.size * W, 0, W, H
     else:
         x1, y1, x2, y2 = 0, 0, W, band.size * H
-    canvas[int(y1) : int(round(y2)), int(x1) : int(round(x2))] = colour
+    if band.colour is not None:  # None: printed on the plate's own background
+        canvas[int(y1) : int(round(y2)), int(x1) : int(round(x2))] = band.colour
     bw, bh = x2 - x1, y2 - y1
     if band.emblem in ("eu_stars", "taegeuk"):
         cx, cy, r = (x1 + x2) / 2, y1 + bh * 0.3, min(bw, bh) * 0.3
@@ -197,6 +217,9 @@ def _draw_band(canvas, band: Band, W: int, H: int, font: str) -> None:
             cv2.ellipse(canvas, c, (rr, rr), 0, 180, 360, (205, 46, 58), -1, cv2.LINE_AA)
             cv2.ellipse(canvas, c, (rr, rr), 0, 0, 180, (0, 71, 160), -1, cv2.LINE_AA)
         label_box = (x1 + bw * 0.12, y1 + bh * 0.62, x2 - bw * 0.12, y1 + bh * 0.9)
+    elif band.emblem == "sk_arms":  # Slovak plates of 1997: the arms over SK, no blue band
+        draw_sk_shield(canvas, (x1 + x2) / 2, y1 + bh * 0.08, min(bw * 0.9, bh * 0.42))
+        label_box = (x1 + bw * 0.12, y1 + bh * 0.6, x2 - bw * 0.12, y1 + bh * 0.86)
     elif band.emblem == "br_flag":
         fx1, fy1, fx2, fy2 = x2 - bw * 0.1, y1 + bh * 0.2, x2 - bw * 0.03, y2 - bh * 0.2
         canvas[int(fy1) : int(fy2), int(fx1) : int(fx2)] = (0, 150, 60)
@@ -302,6 +325,9 @@ def _draw_lines(cov: np.ndarray, st: PlateStyle, parts: list[str], font: str, rn
     stroke = int(STROKES[rng.integers(len(STROKES))])
     # condensing (plate fonts are narrower than system fonts), spacing, glyph height
     condense, spacing, hscale = rng.uniform((0.78, 0.03, 0.86), (1.0, 0.14, 0.98))
+    din_font = font
+    if st.group == "europe" and rng.random() < DIN_SHARE:
+        din_font = f"{font}{_DIN_TAG}{rng.integers(len(DIN_DEPTHS['M']))}"
     jitter = rng.normal(0, 1, (len(st.lines), 2)) * 0.008
     dys = rng.normal(0, 0.012, 24)  # per-character baseline wobble (more than any plate has)
     boxes: list[tuple[int, ...]] = []
@@ -327,13 +353,14 @@ def _draw_lines(cov: np.ndarray, st: PlateStyle, parts: list[str], font: str, rn
             dy = dys[n % len(dys)] * lh
             n += 1
             pad = 0.02 * (cx2 - cx1)
+            glyph_font = din_font if tok in DIN_LETTERS else font
             box = _fit(
-                glyph_mask(font, tok, stroke),
+                glyph_mask(glyph_font, tok, stroke),
                 (cx1 + pad, cy - gh / 2 + dy, cx2 - pad, cy + gh / 2 + dy),
                 condense,
                 squash=True,
             )
-            boxes.append(_stamp(cov, (font, tok, stroke), box))
+            boxes.append(_stamp(cov, (glyph_font, tok, stroke), box))
     return boxes, marks
 
 

@@ -64,7 +64,8 @@ class Field:
         A separator printed after the field (``"-"`` or ``"·"``); never part of the label.
     mark
         An emblem drawn in the blank after the field (``"sk_arms"``: the Slovak coat of arms
-        over a hyphen; ``"de_seals"``: German inspection and registration seals); never part
+        over a hyphen; ``"sk_stickers"``: one or two inspection stickers over a hyphen;
+        ``"de_seals"``: German inspection and registration seals); never part
         of the label. The field's ``gap`` makes the room for it.
     """
 
@@ -110,8 +111,8 @@ class Band:
 
     side: str  # "left", "right" or "top"
     size: float  # fraction of the plate width (left/right) or height (top)
-    colour: RGB
-    emblem: str | None = None  # "eu_stars", "taegeuk", "br_flag" or None
+    colour: RGB | None  # None: no strip of its own, only the emblem and label
+    emblem: str | None = None  # "eu_stars", "taegeuk", "br_flag", "sk_arms" or None
     label: str = ""  # country code or name printed on the band
     label_colour: RGB = (255, 255, 255)
 
@@ -455,8 +456,8 @@ def _latin(name, group, colour, size, bg, ink, lines, example, description, **kw
     )
 
 
-def _eu(name, code, colour, bg, fields, example, description, right_band=False, **kw):
-    bands = (Band("left", 0.08, EU_BLUE, "eu_stars", code),)
+def _eu(name, code, colour, bg, fields, example, description, right_band=False, band=None, **kw):
+    bands = (band or Band("left", 0.08, EU_BLUE, "eu_stars", code),)
     if right_band:
         bands += (Band("right", 0.08, EU_BLUE),)
     x2 = 0.9 if right_band else 0.96
@@ -640,6 +641,22 @@ OTHER_STYLES = [
         "RK755AJ",
         "Slovak plate (1997-2022): district, coat of arms over a hyphen, three digits, two "
         "letters; EU band with SK.",
+        weight=0.8,
+    ),
+    _eu(
+        "eu_sk_1997",
+        "SK",
+        "white",
+        WHITE,
+        [
+            Field(SK_DISTRICTS, gap=0.9, mark="sk_stickers"),
+            digits(3, 1, 999),
+            letters(2),
+        ],
+        "BA123AB",
+        "Slovak plate of the 1997 issue, still common: coat of arms over SK at the left, no "
+        "EU band, inspection stickers over the hyphen.",
+        band=Band("left", 0.08, None, "sk_arms", "SK", label_colour=BLACK),
         weight=0.8,
     ),
     _eu(
