@@ -34,9 +34,10 @@ lab: setup
 	$(BIN)/jupyter lab notebooks/
 
 ## notebooks: re-execute every notebook in the course profile and store clean outputs
+## (without the Agg backend exported above: the stored notebooks keep their inline figures)
 notebooks: setup
 	for nb in notebooks/*.ipynb; do \
-	  LPRKIT_PROFILE=course $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  env -u MPLBACKEND LPRKIT_PROFILE=course $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=1800 "$$nb" || exit 1; done
 	$(BIN)/python scripts/clean_notebooks.py
 
