@@ -165,8 +165,8 @@ def test_marks_are_painted_between_fields_and_not_read():
     sk = render_plate("RK755AJ", "eu_sk", 0, scale=0.6)
     assert sk.text == "RK755AJ" and len(sk.char_boxes) == 7
     gap = _gap_pixels(sk, 1)  # between the district code and the digits
-    red = (gap[:, 0] > 170) & (gap[:, 1] < 90) & (gap[:, 2] < 90)
-    assert red.sum() > 10  # the coat of arms' red shield
+    red = (gap[:, 0] > 170) & (gap[:, 0] - gap[:, 1] > 60) & (gap[:, 0] - gap[:, 2] > 60)
+    assert red.sum() > 10  # the coat of arms' red shield (faded by a random amount)
     de = render_plate("MAB123", "eu_de", 0, scale=0.6)
     city, letters, _ = map(len, split_fields("MAB123", "eu_de"))
     gap = _gap_pixels(de, city - 1)  # the seals follow the city code
@@ -189,7 +189,7 @@ def test_slovak_1997_plate_has_the_arms_at_the_left_and_stickers_in_the_gap():
     sk = render_plate("RK755AJ", "eu_sk_1997", 0, scale=0.6)
     assert sk.text == "RK755AJ" and len(sk.char_boxes) == 7
     band = sk.image[:, : int(sk.char_boxes[0, 0])].reshape(-1, 3).astype(int)
-    red = (band[:, 0] > 170) & (band[:, 1] < 90) & (band[:, 2] < 90)
+    red = (band[:, 0] > 170) & (band[:, 0] - band[:, 1] > 60) & (band[:, 0] - band[:, 2] > 60)
     blue = (band[:, 2] > 120) & (band[:, 0] < 60)
     assert red.sum() > 10 and blue.sum() < red.sum()  # the arms, not a blue EU band
     gap = _gap_pixels(sk, 1)

@@ -35,7 +35,7 @@ def draw_mark(
     if name == "sk_arms":
         # the coat of arms above a hyphen
         w = min(x2 - x1, 0.42 * lh)
-        draw_sk_shield(canvas, cx, y1 + 0.02 * lh, w)
+        draw_sk_shield(canvas, cx, y1 + 0.02 * lh, w, rng)
         hy, hw, hh = y1 + 0.7 * lh, 0.3 * (x2 - x1), max(0.08 * lh, 1.0)
         cov[int(hy - hh / 2) : int(hy + hh / 2) + 1, int(cx - hw) : int(cx + hw) + 1] = 1
     elif name == "sk_stickers":
@@ -73,10 +73,18 @@ _SEAL_COLOURS = (
 )
 
 
-def draw_sk_shield(canvas: np.ndarray, cx: float, top: float, w: float) -> None:
+def draw_sk_shield(
+    canvas: np.ndarray, cx: float, top: float, w: float, rng: np.random.Generator
+) -> None:
     """The Slovak coat of arms, ``w`` pixels wide, centred on ``cx`` below row ``top``: a red
-    shield with a white double cross over blue hills."""
+    shield with a white double cross over blue hills. Its colours fade towards white by a
+    random amount, and half the shields get a thin grey rim: in photos the red often reads
+    much lighter than the ink, and a dark, solid shield alone taught a recogniser to read the
+    real ones as letters."""
     import cv2
+
+    fade = rng.uniform(0.0, 0.6)
+    red, blue = (np.array(c) * (1 - fade) + 255 * fade for c in ((238, 28, 37), (11, 78, 162)))
 
     sx1, sx2, sy1, sy2 = cx - w / 2, cx + w / 2, top, top + 1.2 * w
     shield = np.array(
@@ -89,9 +97,10 @@ def draw_sk_shield(canvas: np.ndarray, cx: float, top: float, w: float) -> None:
         ],
         np.float32,
     )
-    cv2.fillPoly(canvas, [np.round(shield).astype(np.int32)], (238, 28, 37), cv2.LINE_AA)
+    outline = [np.round(shield).astype(np.int32)]
+    cv2.fillPoly(canvas, outline, red.tolist(), cv2.LINE_AA)
     hill = (int(round(cx)), int(round(sy1 + 0.85 * (sy2 - sy1))))
-    cv2.circle(canvas, hill, max(1, int(0.22 * w)), (11, 78, 162), -1, cv2.LINE_AA)
+    cv2.circle(canvas, hill, max(1, int(0.22 * w)), blue.tolist(), -1, cv2.LINE_AA)
     bar = max(1, int(round(0.1 * w)))
     cv2.line(
         canvas,
@@ -111,3 +120,6 @@ def draw_sk_shield(canvas: np.ndarray, cx: float, top: float, w: float) -> None:
             bar,
             cv2.LINE_AA,
         )
+    if rng.random() < 0.5:
+        rim = max(1, int(round(0.06 * w)))
+        cv2.polylines(canvas, outline, True, (90, 90, 90), rim, cv2.LINE_AA)

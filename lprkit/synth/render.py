@@ -187,7 +187,7 @@ def _fit(
 
 
 # --- decorations --------------------------------------------------------------------------
-def _draw_band(canvas, band: Band, W: int, H: int, font: str) -> None:
+def _draw_band(canvas, band: Band, W: int, H: int, font: str, rng) -> None:
     import cv2
 
     if band.side == "left":
@@ -218,7 +218,7 @@ def _draw_band(canvas, band: Band, W: int, H: int, font: str) -> None:
             cv2.ellipse(canvas, c, (rr, rr), 0, 0, 180, (0, 71, 160), -1, cv2.LINE_AA)
         label_box = (x1 + bw * 0.12, y1 + bh * 0.62, x2 - bw * 0.12, y1 + bh * 0.9)
     elif band.emblem == "sk_arms":  # Slovak plates of 1997: the arms over SK, no blue band
-        draw_sk_shield(canvas, (x1 + x2) / 2, y1 + bh * 0.08, min(bw * 0.9, bh * 0.42))
+        draw_sk_shield(canvas, (x1 + x2) / 2, y1 + bh * 0.08, min(bw * 0.9, bh * 0.42), rng)
         label_box = (x1 + bw * 0.12, y1 + bh * 0.6, x2 - bw * 0.12, y1 + bh * 0.86)
     elif band.emblem == "br_flag":
         fx1, fy1, fx2, fy2 = x2 - bw * 0.1, y1 + bh * 0.2, x2 - bw * 0.03, y2 - bh * 0.2
@@ -250,7 +250,7 @@ def _decorate(canvas, st: PlateStyle, W: int, H: int, ink, latin_font: str, rng)
     import cv2
 
     for band in st.bands:
-        _draw_band(canvas, band, W, H, latin_font)
+        _draw_band(canvas, band, W, H, latin_font, rng)
     for cap in st.captions:
         text = cap.texts[int(rng.integers(len(cap.texts)))]
         mask = glyph_mask(latin_font, text)
