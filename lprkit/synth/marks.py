@@ -76,50 +76,32 @@ _SEAL_COLOURS = (
 def draw_sk_shield(
     canvas: np.ndarray, cx: float, top: float, w: float, rng: np.random.Generator
 ) -> None:
-    """The Slovak coat of arms, ``w`` pixels wide, centred on ``cx`` below row ``top``: a red
-    shield with a white double cross over blue hills. Its colours fade towards white by a
-    random amount, and half the shields get a thin grey rim: in photos the red often reads
-    much lighter than the ink, and a dark, solid shield alone taught a recogniser to read the
-    real ones as letters."""
+    """The Slovak coat of arms, ``w`` pixels wide, centred on ``cx`` below row ``top``: a
+    shield with a round foot, a white double cross on red over blue hills, and a light or
+    grey rim. Its colours fade towards white by a random amount: in photos the red often
+    reads much lighter than the ink, and a dark, solid shield alone taught a recogniser to
+    read the real ones as letters."""
     import cv2
 
     fade = rng.uniform(0.0, 0.6)
     red, blue = (np.array(c) * (1 - fade) + 255 * fade for c in ((238, 28, 37), (11, 78, 162)))
-
-    sx1, sx2, sy1, sy2 = cx - w / 2, cx + w / 2, top, top + 1.2 * w
-    shield = np.array(
-        [
-            (sx1, sy1),
-            (sx2, sy1),
-            (sx2, sy1 + 0.6 * (sy2 - sy1)),
-            (cx, sy2),
-            (sx1, sy1 + 0.6 * (sy2 - sy1)),
-        ],
-        np.float32,
-    )
-    outline = [np.round(shield).astype(np.int32)]
+    h = 1.2 * w
+    foot = [
+        (cx + w / 2 * np.cos(a), top + 0.55 * h + 0.45 * h * np.sin(a))
+        for a in np.linspace(0, np.pi, 13)
+    ]
+    outline = [np.round([(cx - w / 2, top), (cx + w / 2, top), *foot]).astype(np.int32)]
+    inside = np.zeros(canvas.shape[:2], np.uint8)
+    cv2.fillPoly(inside, outline, 1)
+    hills = inside.astype(bool)
+    hills[: max(0, int(top + 0.68 * h))] = False
     cv2.fillPoly(canvas, outline, red.tolist(), cv2.LINE_AA)
-    hill = (int(round(cx)), int(round(sy1 + 0.85 * (sy2 - sy1))))
-    cv2.circle(canvas, hill, max(1, int(0.22 * w)), blue.tolist(), -1, cv2.LINE_AA)
+    canvas[hills] = blue
     bar = max(1, int(round(0.1 * w)))
-    cv2.line(
-        canvas,
-        (int(cx), int(sy1 + 0.12 * w)),
-        (int(cx), int(sy1 + 0.8 * w)),
-        (255, 255, 255),
-        bar,
-        cv2.LINE_AA,
-    )
-    for fy, half in ((0.3, 0.22), (0.52, 0.32)):
-        y = int(sy1 + fy * w)
-        cv2.line(
-            canvas,
-            (int(cx - half * w), y),
-            (int(cx + half * w), y),
-            (255, 255, 255),
-            bar,
-            cv2.LINE_AA,
-        )
-    if rng.random() < 0.5:
-        rim = max(1, int(round(0.06 * w)))
-        cv2.polylines(canvas, outline, True, (90, 90, 90), rim, cv2.LINE_AA)
+    white = (255, 255, 255)
+    cv2.line(canvas, (int(cx), int(top + 0.1 * h)), (int(cx), int(top + 0.66 * h)), white, bar)
+    for fy, half in ((0.27, 0.2), (0.45, 0.3)):
+        y = int(top + fy * h)
+        cv2.line(canvas, (int(cx - half * w), y), (int(cx + half * w), y), white, bar)
+    rim = (225, 225, 220) if rng.random() < 0.5 else (90, 90, 90)
+    cv2.polylines(canvas, outline, True, rim, max(1, int(round(0.06 * w))), cv2.LINE_AA)
