@@ -477,6 +477,11 @@ def _eu(name, code, colour, bg, fields, example, description, right_band=False, 
     )
 
 
+def _slovak_fields(mark: str) -> list[Field]:
+    """District, three digits, two letters; ``mark`` in the gap after the district."""
+    return [Field(SK_DISTRICTS, gap=0.9, mark=mark), digits(3, 1, 999), letters(2)]
+
+
 def _us(name, colour, bg, ink, fields, example, top, bottom=(), cap=None, **kw):
     caps = (Caption(tuple(top), (0.12, 0.05, 0.88, 0.24), cap),)
     if bottom:
@@ -633,13 +638,9 @@ OTHER_STYLES = [
         "SK",
         "white",
         WHITE,
-        [
-            Field(SK_DISTRICTS, gap=0.9, mark="sk_arms"),
-            digits(3, 1, 999),
-            letters(2),
-        ],
+        _slovak_fields("sk_arms"),
         "RK755AJ",
-        "Slovak plate (1997-2022): district, coat of arms over a hyphen, three digits, two "
+        "Slovak plate (2004-2022): district, coat of arms over a hyphen, three digits, two "
         "letters; EU band with SK.",
         weight=0.8,
     ),
@@ -648,11 +649,7 @@ OTHER_STYLES = [
         "SK",
         "white",
         WHITE,
-        [
-            Field(SK_DISTRICTS, gap=0.9, mark="sk_stickers"),
-            digits(3, 1, 999),
-            letters(2),
-        ],
+        _slovak_fields("sk_stickers"),
         "BA123AB",
         "Slovak plate of the 1997 issue, still common: coat of arms over SK at the left, no "
         "EU band, inspection stickers over the hyphen.",
