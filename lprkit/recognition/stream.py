@@ -210,14 +210,12 @@ def train_streaming(
     out_dir = Path(out_dir)
     if out_dir.exists() and not overwrite:
         raise FileExistsError(f"{out_dir} exists; pass overwrite=True to replace it")
-    if arch not in INPUT_SIZES:
-        raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
     style_names = resolve_styles(styles)
     alpha = resolve_alphabet(style_names, alphabet)
-    size, channels = INPUT_SIZES[arch], (1 if arch == "crnn" else 3)
     import keras
 
-    model = build_model(arch, alpha)
+    model = build_model(arch, alpha)  # refuses an unknown architecture
+    size, channels = INPUT_SIZES[arch], model.input_shape[-1]
     if init_from is not None:  # refused before any worker starts
         _copy_weights(init_from, model, alpha)
     # a plain learning-rate variable, set between fits from the share of the budget spent
@@ -321,5 +319,5 @@ def _hardware() -> str:
             gpus = tf.config.list_physical_devices("GPU")
             return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU") if gpus else "CPU"
     except Exception:  # noqa: BLE001 - only a label for the card
-        return "unknown"
+        pass
     return "unknown"
