@@ -328,3 +328,26 @@ def test_green_2004_plate_has_a_thin_wide_top_line_over_large_digits():
     assert top[:, 2].max() - top[:, 0].min() >= 0.4 * w  # spread out between the bolts
     assert (bottom[:, 3] - bottom[:, 1]).min() >= 0.45 * h  # the serial fills the rest
     assert 0.29 <= plate.split <= 0.33
+
+
+def test_slovak_1997_sk_label_is_often_thin_and_grey(monkeypatch):
+    # real 1997 plates print a small, thin, often grey "SK" under the arms; always bold
+    # black taught a recogniser the wrong emblem
+    import lprkit.synth.render as render
+
+    labels = []
+    real_paste = render._paste
+
+    def paste_spy(canvas, glyph, box, colour):
+        if glyph[1] == "SK":
+            labels.append((glyph[0], float(colour[0])))
+        return real_paste(canvas, glyph, box, colour)
+
+    monkeypatch.setattr(render, "_paste", paste_spy)
+    for seed in range(20):
+        render_plate("RK755AJ", "eu_sk_1997", seed, scale=0.4)
+    assert len(labels) == 20
+    light = [font for font, _ in labels if font.rsplit("/", 1)[-1] in render.SK_LABEL_FONTS]
+    assert 0 < len(light) < 20  # a regular-weight font on some plates, the plate's on others
+    greys = [c for _, c in labels]
+    assert min(greys) >= 25 and max(greys) <= 135 and max(greys) - min(greys) > 40

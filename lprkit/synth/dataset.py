@@ -5,7 +5,8 @@ plate ``i`` is the same whatever ``n``, the number of processes or the chunking:
 can be generated in parallel, resumed or extended and still match byte for byte.
 
 One crop is: pick a style (weighted by :attr:`PlateStyle.weight`), render a random legal plate
-at 0.9-1.35 times the target resolution, :func:`~lprkit.synth.degrade.degrade` it, turn two-line
+at 0.9-1.35 times the target resolution, mount it in a holder frame where its style has one
+(:func:`~lprkit.synth.holders.add_holder`), :func:`~lprkit.synth.degrade.degrade` it, turn two-line
 plates into one-line strips (:func:`~lprkit.synth.twoline.to_single_line`, as recognisers do
 at inference) and resize to ``size``.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from lprkit.synth.degrade import degrade
+from lprkit.synth.holders import add_holder
 from lprkit.synth.render import random_plate
 from lprkit.synth.styles import get_style, resolve_styles
 from lprkit.synth.twoline import to_single_line
@@ -77,6 +79,8 @@ def make_crop(
         scale = size[0] * rng.uniform(0.9, 1.35) / st.size[0]
     plate = random_plate(st, rng, scale=scale * render_scale)
     img = plate.image
+    if st.holder > 0 and rng.random() < st.holder:  # no draw for styles without holders
+        img = add_holder(img, rng)
     if degrade_strength > 0:
         img = degrade(img, rng, degrade_strength)
     if size is None:

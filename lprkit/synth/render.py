@@ -33,6 +33,13 @@ STROKES = (0, 1, 2)  # extra stroke widths (px at GLYPH_SIZE): weight variation
 # at one of these depths (M: middle vertex; W: middle apex), fractions of the cap height.
 DIN_SHARE = 0.5
 DIN_DEPTHS = {"M": (0.5, 0.6, 0.7), "W": (0.1, 0.25, 0.4)}
+# regular-weight fonts for the small "SK" under the 1997 Slovak arms (the plate's own font is
+# used for the rest)
+SK_LABEL_FONTS = (
+    "DejaVuSans.ttf",
+    "LiberationSans-Regular.ttf",
+    "LiberationSansNarrow-Regular.ttf",
+)
 _DIN_TAG = "#din"  # font path suffix: "<font>#din<level>" draws DIN_LETTERS from strokes
 
 
@@ -199,6 +206,7 @@ def _draw_band(canvas, band: Band, W: int, H: int, font: str, rng) -> None:
     if band.colour is not None:  # None: printed on the plate's own background
         canvas[int(y1) : int(round(y2)), int(x1) : int(round(x2))] = band.colour
     bw, bh = x2 - x1, y2 - y1
+    label_colour = None  # the band's own unless the emblem picks one
     if band.emblem in ("eu_stars", "taegeuk"):
         cx, cy, r = (x1 + x2) / 2, y1 + bh * 0.3, min(bw, bh) * 0.3
         if band.emblem == "eu_stars":
@@ -218,7 +226,7 @@ def _draw_band(canvas, band: Band, W: int, H: int, font: str, rng) -> None:
             cv2.ellipse(canvas, c, (rr, rr), 0, 0, 180, (0, 71, 160), -1, cv2.LINE_AA)
         label_box = (x1 + bw * 0.12, y1 + bh * 0.62, x2 - bw * 0.12, y1 + bh * 0.9)
     elif band.emblem == "sk_arms":  # Slovak plates of 1997: the arms over SK, no blue band
-        draw_sk_shield(canvas, (x1 + x2) / 2, y1 + bh * 0.08, min(bw * 0.9, bh * 0.42), rng)
+        font, label_colour = _sk_emblem(canvas, x1, x2, y1, bw, bh, font, rng)
         label_box = (x1 + bw * 0.12, y1 + bh * 0.6, x2 - bw * 0.12, y1 + bh * 0.86)
     elif band.emblem == "br_flag":
         fx1, fy1, fx2, fy2 = x2 - bw * 0.1, y1 + bh * 0.2, x2 - bw * 0.03, y2 - bh * 0.2
@@ -242,8 +250,23 @@ def _draw_band(canvas, band: Band, W: int, H: int, font: str, rng) -> None:
             canvas,
             (font, band.label, 0),
             _fit(mask, label_box),
-            np.array(band.label_colour, np.float32),
+            np.array(band.label_colour if label_colour is None else label_colour, np.float32),
         )
+
+
+def _sk_emblem(canvas, x1: float, x2: float, y1: float, bw: float, bh: float, font: str, rng):
+    """The 1997 Slovak arms, varied in size and height; returns the font and colour of "SK".
+
+    On real plates "SK" is small, thin and often grey. Drawn always bold and black, with one
+    shield size, it taught a recogniser that this emblem never looks like a letter, and real
+    ones were then read as an extra first character.
+    """
+    u = rng.random(6)
+    width = min(bw * (0.75 + 0.2 * u[0]), bh * (0.34 + 0.12 * u[1]))
+    draw_sk_shield(canvas, (x1 + x2) / 2, y1 + bh * (0.06 + 0.1 * u[2]), width, rng)
+    light = style_fonts(SK_LABEL_FONTS, "latin")
+    label_font = str(light[int(u[4] * len(light))]) if u[3] < 0.7 else font
+    return label_font, (25 + 110 * u[5],) * 3
 
 
 def _decorate(canvas, st: PlateStyle, W: int, H: int, ink, latin_font: str, rng) -> None:

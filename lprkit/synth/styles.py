@@ -141,6 +141,7 @@ class PlateStyle:
     bolts: tuple[tuple[float, float], ...] = ()  # bolt-hole centres, plate fractions
     max_len: int | None = None  # most tokens a label may have (variable-length formats)
     weight: float = 1.0  # relative frequency when styles are mixed
+    holder: float = 0.0  # share of recognition crops showing a holder frame (synth/holders.py)
     fields: tuple[Field, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -456,6 +457,11 @@ def _latin(name, group, colour, size, bg, ink, lines, example, description, **kw
     )
 
 
+# European plates are mostly photographed in a dealer's holder; other groups draw none yet, so
+# their crops (and the Korean training sets) stay as they were
+EU_HOLDER_SHARE = 0.5
+
+
 def _eu(name, code, colour, bg, fields, example, description, right_band=False, band=None, **kw):
     bands = (band or Band("left", 0.08, EU_BLUE, "eu_stars", code),)
     if right_band:
@@ -473,6 +479,7 @@ def _eu(name, code, colour, bg, fields, example, description, right_band=False, 
         description,
         bands=bands,
         fonts=EU_FONTS,
+        holder=EU_HOLDER_SHARE,
         **kw,
     )
 
