@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lprkit.checkpoints import SHIPPED_DIR, checkpoint_kind
 from lprkit.synth.render import DIN_SHARE
+from lprkit.synth.styles import EU_HOLDER_SHARE
 
 
 def _pct(x: float) -> str:
@@ -75,8 +76,9 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         "",
         "Trained on synthetic plates drawn with free system fonts (Nanum for Hangul; DejaVu,",
         "Liberation and, for European plates, Open DIN, with DIN 1451's M and W drawn from strokes",
-        f"on {DIN_SHARE:.0%} of them), not the official plate typefaces; real crops differ in fonts,",
-        "wear, lighting and cropping, so the real-crop figures are the ones to trust. A",
+        f"on {DIN_SHARE:.0%} of them, and {EU_HOLDER_SHARE:.0%} of the European crops showing a",
+        "holder frame), not the official plate typefaces; real crops differ in fonts, wear,",
+        "lighting and cropping, so the real-crop figures are the ones to trust. A",
         "`--grammar` read returns only plates legal in the named synthetic styles, so it cannot",
         "read a plate of another format (e.g. a vanity plate) exactly. Timings are from a shared",
         "2-core CPU.",
