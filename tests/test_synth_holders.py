@@ -51,7 +51,7 @@ def test_only_styles_with_holders_get_one_and_about_half_of_european_crops(monke
 
     monkeypatch.setattr(dataset, "add_holder", spy)
     dataset.generate_crops(40, "korean,us_california,hk_rear", size=(128, 32), seed=1, processes=1)
-    assert calls == []  # no holder, and no draw from the plate's generator for it
+    assert calls == []  # styles without holders never get one
     dataset.generate_crops(40, "eu_de", size=(128, 32), seed=1, processes=1)
     assert EU_HOLDER_SHARE == 0.5 and 0.25 * 40 < len(calls) < 0.75 * 40
     assert get_style("kr_private_2006").holder == 0 and get_style("eu_sk_1997").holder > 0
