@@ -24,6 +24,7 @@ from pathlib import Path
 from lprkit.checkpoints import SHIPPED_DIR, checkpoint_kind
 from lprkit.synth.render import DIN_SHARE
 from lprkit.synth.styles import EU_HOLDER_SHARE
+from lprkit.synth.twoline import LEGACY_TOP_LAYOUT
 
 
 def _pct(x: float) -> str:
@@ -45,6 +46,7 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         f"Synthetic plates only (`lprkit.synth`), styles: {', '.join(t['styles'])}.",
         _training_sentence(t, syn["seed"])
         + (f", starting from the weights of `{t['init_from']}` (commands below)." if t.get("init_from") else "."),
+        _layout_sentence(meta.get("two_line_top", LEGACY_TOP_LAYOUT)),
         "",
         "## Command",
         "",
@@ -85,6 +87,12 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _layout_sentence(layout: str) -> str:
+    """How the checkpoint cuts two-line plates into strips (``two_line_top``)."""
+    how = {"text": "the top line cut down to its text", "span": "the whole top line"}[layout]
+    return f"Two-line plates are read as one-line strips of the `{layout}` layout ({how}; `lprkit.synth.twoline`)."
 
 
 def _training_sentence(t: dict, test_seed: int) -> str:

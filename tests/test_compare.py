@@ -68,6 +68,26 @@ def test_table_rows_accuracy_cer_and_styles():
     assert table.best()["name"] == "perfect"
 
 
+def test_each_recogniser_reads_the_crops_of_its_two_line_layout():
+    def shifted(k):  # plate i as the crop of plate i + k: a reader of the wrong cut misreads
+        out = crops()
+        for i, img in enumerate(out):
+            img[0, 0, 0] = (i + k) % len(TEXTS)
+        return out
+
+    new, old, tess = Lookup("new", TEXTS), Lookup("old", TEXTS), Lookup("tesseract", TEXTS)
+    new.two_line_top, old.two_line_top = "text", "span"  # tess has none: the default, "text"
+    by_layout = {"text": crops(), "span": shifted(0)}
+    table = compare_recognizers([new, old, tess], by_layout, TEXTS, warmup=0)
+    assert [r["exact"] for r in table] == [1.0, 1.0, 1.0]
+    by_layout["span"] = shifted(1)
+    assert compare_recognizers([old], by_layout, TEXTS, warmup=0)[0]["exact"] == 0.0
+    with pytest.raises(ValueError, match=r"old reads two-line strips of layout 'span'; crops are given for \['text'\]"):
+        compare_recognizers([new, old], {"text": crops()}, TEXTS, warmup=0)
+    with pytest.raises(ValueError, match="every layout must be as many"):
+        compare_recognizers([new], {"text": crops(), "span": crops(2)}, TEXTS, warmup=0)
+
+
 def test_timing_uses_a_warmup_and_excludes_loading():
     slow_loader = Lookup("slow-load", TEXTS, delay=0.002, load_delay=0.3)
     table = compare_recognizers([slow_loader], crops(), TEXTS, warmup=2, batch_size=1)

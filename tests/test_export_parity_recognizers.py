@@ -33,6 +33,8 @@ def _recognizer(kind: str):
         from lprkit.models.lprnet import lprnet
 
         model = lprnet("latin", (40, 16), channels=3, max_label_len=3)
+        # the older two-line layout, so that the metadata check below sees a non-default value
+        return KerasRecognizer(model, "latin", name=f"tiny_{kind}", two_line_top="span")
     return KerasRecognizer(model, "latin", name=f"tiny_{kind}")
 
 
@@ -55,6 +57,7 @@ def test_fp32_tflite_reads_like_keras(kind, crops, tmp_path):
     assert isinstance(lite, Recognizer)
     assert lite.alphabet.name == "latin" and lite.input_size == keras_rec.input_size
     assert lite.channels == keras_rec.channels and lite.name == f"tiny_{kind}"
+    assert lite.two_line_top == keras_rec.two_line_top == ("span" if kind == "lprnet" else "text")
 
     images, texts = crops
     row = recognizer_parity(keras_rec, lite, images, texts)

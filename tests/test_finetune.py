@@ -62,7 +62,8 @@ def recognizer():
         if layer.name.startswith("bn"):
             layer.moving_mean.assign(np.full(layer.moving_mean.shape, 0.1, np.float32))
             layer.moving_variance.assign(np.full(layer.moving_variance.shape, 2.0, np.float32))
-    return KerasRecognizer(model, LATIN, name="tiny")
+    # the older two-line layout: fine-tuned copies must keep the one their model was trained on
+    return KerasRecognizer(model, LATIN, name="tiny", two_line_top="span")
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +119,7 @@ def test_frozen_fine_tune_keeps_backbone_trains_head_and_leaves_input_alone(reco
     loss = info["history"]["loss"]
     assert len(loss) == 4 and np.all(np.isfinite(loss)) and loss[-1] < loss[0]
     assert tuned.name == "tiny+ft-frozen" and tuned.alphabet == LATIN
+    assert tuned.two_line_top == "span"
 
 
 def test_full_fine_tune_trains_convolutions_but_keeps_batchnorm_statistics(recognizer, crops):

@@ -76,6 +76,34 @@ def test_save_load_round_trip_identical(tmp_path, builder):
     assert not list(tmp_path.glob(".ckpt*"))  # no temporary folders left
 
 
+def test_two_line_layout_is_recorded_and_used(tmp_path):
+    from lprkit.synth.render import render_plate
+    from lprkit.synth.twoline import to_single_line
+
+    plate = render_plate("12가3456", "kr_private_2line_short", 0, scale=0.4).image
+    model = crnn("korean", **SMALL)
+    new = KerasRecognizer(model, "korean")
+    old = KerasRecognizer(model, "korean", two_line_top="span")
+    assert new.two_line_top == "text"
+    for rec in (new, old):  # each cuts two-line crops the way it was trained
+        strip = to_single_line(plate, top_layout=rec.two_line_top)
+        want = rec.preprocess([strip])
+        np.testing.assert_array_equal(rec.preprocess([plate], two_line=True), want)
+    assert not np.array_equal(new.preprocess([plate], True), old.preprocess([plate], True))
+    path = old.save(tmp_path / "old")
+    assert json.loads((path / "meta.json").read_text(encoding="utf-8"))["two_line_top"] == "span"
+    assert KerasRecognizer.load(path).two_line_top == "span"
+    assert KerasRecognizer.load(path, two_line_top="text").two_line_top == "text"
+    # files saved before the layout was recorded read "span" strips
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta.pop("two_line_top")
+    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert KerasRecognizer.load(new.save(tmp_path / "new")).two_line_top == "text"
+    assert KerasRecognizer.load(path).two_line_top == "span"
+    with pytest.raises(ValueError, match="layout 'wide' is unknown"):
+        KerasRecognizer(model, "korean", two_line_top="wide")
+
+
 def test_float16_checkpoint_is_small_and_close(tmp_path):
     rec = KerasRecognizer(crnn(LATIN, **SMALL), LATIN)
     big = rec.save(tmp_path / "f32")

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from lprkit.cli import main
-from lprkit.synth.dataset import generate_crops, read_labels, tf_dataset, write_recognition_dataset
+from lprkit.synth.dataset import (
+    generate_crops,
+    generate_crops_by_layout,
+    read_labels,
+    tf_dataset,
+    write_recognition_dataset,
+)
 from lprkit.synth.explorer import SLIDERS, explore
 from lprkit.synth.grammar import is_legal
 
@@ -58,6 +64,27 @@ def test_two_line_plates_become_strips():
     assert set(styles) == {"kr_green_2line"} and imgs.shape == (6, 32, 128, 3)
 
 
+def test_two_line_layout_changes_only_two_line_strips():
+    def crops(styles, layout):
+        return generate_crops(8, styles, size=(128, 32), seed=1, two_line_top=layout)
+
+    one = [crops("kr_private_2006,kr_ev", layout) for layout in ("span", "text")]
+    assert one[0][0].tobytes() == one[1][0].tobytes() and one[0][1] == one[1][1]
+    span, text = crops("kr_green_2line", "span"), crops("kr_green_2line", "text")
+    assert span[1] == text[1]  # the same plates, cut into strips two ways
+    assert sum(not np.array_equal(a, b) for a, b in zip(span[0], text[0], strict=True)) >= 6
+    default = generate_crops(8, "kr_green_2line", size=(128, 32), seed=1)
+    assert default[0].tobytes() == text[0].tobytes()  # "text" is the default
+    with pytest.raises(ValueError, match="layout 'tight' is unknown"):
+        generate_crops(2, size=(64, 16), two_line_top="tight")
+    cut, texts, styles = generate_crops_by_layout(8, "kr_green_2line", (128, 32), seed=1)
+    assert sorted(cut) == ["span", "text"] and texts == span[1] and styles == span[2]
+    assert all(np.array_equal(a, b) for a, b in zip(cut["span"], span[0], strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(cut["text"], text[0], strict=True))
+    with pytest.raises(ValueError, match="no layouts given"):
+        generate_crops_by_layout(2, layouts=())
+
+
 def test_write_dataset_manifest_labels_and_no_overwrite(tmp_path):
     out = tmp_path / "crops"
     write_recognition_dataset(out, 20, styles="kr_ev,us", size=(96, 24), seed=5, progress=False)
@@ -72,6 +99,7 @@ def test_write_dataset_manifest_labels_and_no_overwrite(tmp_path):
     assert img.shape == (24, 96, 3)
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert m["seed"] == 5 and m["n"] == 20 and m["size"] == [96, 24]
+    assert m["two_line_top"] == "text"
     assert m["lprkit_version"] and m["styles"][0] == "kr_ev"
     assert sum(m["counts"]["by_style"].values()) == 20
     before = (out / "labels.csv").read_bytes()

@@ -8,7 +8,16 @@ import pytest
 
 from lprkit.synth.render import random_plate, render_plate
 from lprkit.synth.styles import STYLES
-from lprkit.synth.twoline import TOP_SPAN, find_gap, find_split, to_single_line
+from lprkit.synth.twoline import (
+    TEXT_MARGIN,
+    TOP_LAYOUT,
+    TOP_SPAN,
+    crop_to_text,
+    find_gap,
+    find_split,
+    to_single_line,
+    top_layout_of,
+)
 
 TWO_LINE = [n for n, s in STYLES.items() if s.two_line]
 
@@ -16,11 +25,60 @@ TWO_LINE = [n for n, s in STYLES.items() if s.two_line]
 def test_strip_shape_on_a_synthetic_array():
     img = np.zeros((100, 200, 3), np.uint8)
     img[:40] = 200  # top line area bright, bottom dark
-    strip = to_single_line(img, split=0.4)
+    strip = to_single_line(img, split=0.4, top_layout="span")
     top_w = round(200 * (TOP_SPAN[1] - TOP_SPAN[0]) * 60 / 40)
     assert strip.shape == (60, top_w + 200, 3) and strip.dtype == np.uint8
     assert strip[:, :top_w].min() == 200 and strip[:, top_w:].max() == 0  # top first
-    assert to_single_line(img[:, :, 0], split=0.4).shape == (60, top_w + 200)
+    assert to_single_line(img[:, :, 0], split=0.4, top_layout="span").shape == (60, top_w + 200)
+    # a blank top line has no text to crop to: the "text" layout keeps all of it
+    assert np.array_equal(to_single_line(img, split=0.4, top_layout="text"), strip)
+
+
+def test_crop_to_text_keeps_the_text_and_a_margin():
+    top = np.full((40, 200, 3), 230, np.uint8)
+    for x in (80, 95, 110):  # three dark strokes, rows 12..27, columns 80..114
+        top[12:28, x : x + 5] = 20
+    crop = crop_to_text(top)
+    assert crop.base is not None  # a view: nothing copied
+    rows = np.flatnonzero((crop < 100).any(axis=(1, 2)))
+    cols = np.flatnonzero((crop < 100).any(axis=(0, 2)))
+    assert len(rows) == 16 and len(cols) == 15 and cols[-1] - cols[0] == 34  # all strokes kept
+    assert 2 <= rows[0] <= 10 and 2 <= crop.shape[0] - 1 - rows[-1] <= 10  # margins, not more
+    assert 2 <= cols[0] <= 16 and 2 <= crop.shape[1] - 1 - cols[-1] <= 16
+    assert crop.shape[1] < 0.4 * top.shape[1]
+
+
+def test_text_layout_gives_the_short_top_line_more_of_the_strip():
+    p = render_plate("12가3456", "kr_private_2line_short", 0, scale=0.5)
+    h, w = p.image.shape[:2]
+    span = to_single_line(p.image, p.split, top_layout="span")
+    text = to_single_line(p.image, p.split, top_layout="text")
+    assert span.shape[0] == text.shape[0]
+    assert np.array_equal(text[:, -w:], span[:, -w:])  # the bottom line is the same
+    top_span, top_text = span[:, : span.shape[1] - w], text[:, : text.shape[1] - w]
+    assert top_text.shape[1] < 0.7 * top_span.shape[1]  # narrower: less of the plate's face
+
+    def glyph_rows(img):  # share of the rows that cross the dark characters, not a border
+        ink = (img < 100).all(axis=2).mean(axis=1)
+        return ((ink > 0) & (ink < 0.6)).mean()
+
+    # the characters are taller: all of the height but the margins above and below them
+    assert glyph_rows(top_text) > glyph_rows(top_span)
+    assert abs(glyph_rows(top_text) - 1 / (1 + 2 * TEXT_MARGIN)) < 0.05
+
+
+def test_layout_names():
+    img = render_plate("서울12가3456", "kr_green_2line", 0, scale=0.3).image
+    with pytest.raises(ValueError, match=r"layout 'tight' is unknown; use one of \('span', 'text'\)"):
+        to_single_line(img, top_layout="tight")
+
+    class Tesseract:  # a reader without a layout of its own
+        pass
+
+    class Old:
+        two_line_top = "span"
+
+    assert top_layout_of(Tesseract()) == TOP_LAYOUT and top_layout_of(Old()) == "span"
 
 
 @pytest.mark.parametrize("name", TWO_LINE)

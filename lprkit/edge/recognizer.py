@@ -22,7 +22,13 @@ from lprkit.edge.runtime import LiteRTModel
 from lprkit.errors import LprkitError
 from lprkit.recognition import ctc
 from lprkit.recognition.base import PlateRead
-from lprkit.recognition.preprocess import NORMALISATION, preprocess_crops, read_crops
+from lprkit.recognition.preprocess import (
+    NORMALISATION,
+    default_two_line_hook,
+    preprocess_crops,
+    read_crops,
+)
+from lprkit.synth.twoline import LEGACY_TOP_LAYOUT, check_top_layout
 
 
 def alphabet_from_metadata(meta: dict, alphabet: Alphabet | str | None = None) -> Alphabet:
@@ -65,6 +71,9 @@ class TFLiteRecognizer:
     two_line
         Two-line handling (False, True, ``"auto"``, ``"best"`` or per-crop flags); default from
         metadata.
+    two_line_top
+        Two-line strip layout, ``"text"`` or ``"span"`` (:mod:`lprkit.synth.twoline`); default
+        from metadata, ``"span"`` for files that do not record it.
     num_threads
         LiteRT CPU threads.
     name
@@ -79,6 +88,7 @@ class TFLiteRecognizer:
         grammar=None,
         beam_width: int | None = None,
         two_line: bool | str | None = None,
+        two_line_top: str | None = None,
         num_threads: int = 1,
         name: str | None = None,
     ) -> None:
@@ -111,6 +121,9 @@ class TFLiteRecognizer:
         self.grammar = ctc.as_grammar(grammar)
         self.beam_width = int(beam_width or meta.get("beam_width", 10))
         self.two_line = meta.get("two_line", False) if two_line is None else two_line
+        self.two_line_top = check_top_layout(
+            two_line_top or meta.get("two_line_top", LEGACY_TOP_LAYOUT)
+        )
         source = Path(self.runtime.source).stem if self.runtime.source != "<bytes>" else "tflite"
         self.name = name or meta.get("name") or source
         self.precision = meta.get("precision")
@@ -122,7 +135,8 @@ class TFLiteRecognizer:
     def preprocess(self, crops: Sequence[np.ndarray], two_line=None) -> np.ndarray:
         """Crops -> model input batch, as the Keras recogniser does it."""
         flag = self.two_line if two_line is None else two_line
-        return preprocess_crops(crops, self.input_size, self.channels, two_line=flag)
+        hook = default_two_line_hook(self.two_line_top)
+        return preprocess_crops(crops, self.input_size, self.channels, flag, hook)
 
     def predict_proba(self, crops: Sequence[np.ndarray], two_line=None) -> np.ndarray:
         """CTC probabilities ``(n, T, num_classes)`` for RGB uint8 crops of any size."""

@@ -27,15 +27,24 @@ from lprkit.recognition.metrics import exact_accuracy
 
 
 def synthetic_crops(
-    n: int, size: tuple[int, int], styles: str = "korean", seed: int = 0
+    n: int,
+    size: tuple[int, int],
+    styles: str = "korean",
+    seed: int = 0,
+    two_line_top: str | None = None,
 ) -> tuple[list[np.ndarray], list[str]]:
     """``n`` synthetic RGB uint8 plate crops of ``size = (w, h)`` and their texts.
 
-    For calibration and parity sets (:func:`lprkit.synth.dataset.generate_crops`).
+    For calibration and parity sets (:func:`lprkit.synth.dataset.generate_crops`). Two-line
+    plates are strips of layout ``two_line_top`` (default: new data's): pass the recogniser's
+    (``recognizer.two_line_top``) so that it reads what it was trained on.
     """
     from lprkit.synth.dataset import generate_crops
+    from lprkit.synth.twoline import TOP_LAYOUT
 
-    images, texts, _ = generate_crops(n, styles, size=tuple(size), seed=seed)
+    images, texts, _ = generate_crops(
+        n, styles, size=tuple(size), seed=seed, two_line_top=two_line_top or TOP_LAYOUT
+    )
     return list(images), list(texts)
 
 

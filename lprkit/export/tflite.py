@@ -481,6 +481,7 @@ def recognizer_metadata(recognizer) -> dict:
         "channels": recognizer.channels,
         "normalisation": NORMALISATION,
         "two_line": recognizer.two_line,
+        "two_line_top": recognizer.two_line_top,
         "decoder": recognizer.decoder,
         "beam_width": recognizer.beam_width,
     }
@@ -529,7 +530,7 @@ def export_recognizer(
 
         crops, _ = synthetic_crops(
             num_calibration, recognizer.input_size, _styles_for(recognizer.alphabet.name, styles),
-            seed,
+            seed, recognizer.two_line_top,
         )
         calibration = recognizer.preprocess(crops)
     if mode == "full":

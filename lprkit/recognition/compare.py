@@ -21,7 +21,7 @@ every batch is timed with :func:`time.perf_counter`.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -132,7 +132,7 @@ class ComparisonTable(list):
 
 def compare_recognizers(
     recognizers: Sequence,
-    crops: Sequence[np.ndarray],
+    crops: Sequence[np.ndarray] | Mapping[str, Sequence[np.ndarray]],
     texts: Sequence[str],
     styles: Sequence[str] | None = None,
     warmup: int = 3,
@@ -148,7 +148,10 @@ def compare_recognizers(
         Objects with ``name`` and ``read(crops) -> list[PlateRead]``, already built (loading
         is not timed). Names must be unique.
     crops
-        RGB ``uint8`` crops.
+        RGB ``uint8`` crops; or the same plates as one-line strips cut in several two-line
+        layouts, ``{two_line_top: crops}`` (:func:`lprkit.synth.dataset.generate_crops`), of
+        which each recogniser reads the one it was trained on
+        (:func:`lprkit.synth.twoline.top_layout_of`).
     texts
         True plate texts.
     styles
@@ -171,9 +174,14 @@ def compare_recognizers(
     Raises
     ------
     ValueError
-        On mismatched lengths, no crops, duplicate names or a recogniser that returns the
-        wrong number of readings.
+        On mismatched lengths, no crops, duplicate names, a layout missing from ``crops`` or a
+        recogniser that returns the wrong number of readings.
     """
+    by_layout = dict(crops) if isinstance(crops, Mapping) else None
+    if by_layout:
+        if len({len(c) for c in by_layout.values()}) > 1:
+            raise ValueError(f"crops of every layout must be as many, got {_lengths(by_layout)}")
+        crops = next(iter(by_layout.values()))
     n = len(crops)
     if n == 0:
         raise ValueError("no crops to compare on")
@@ -192,6 +200,8 @@ def compare_recognizers(
 
     table = ComparisonTable(texts=texts, styles=styles)
     for rec, name in zip(recognizers, names, strict=True):
+        if by_layout:
+            crops = _crops_for(rec, name, by_layout)
         for _ in range(warmup):
             rec.read(list(crops[:batch_size]))
         reads, ms = [], np.zeros(n)
@@ -226,6 +236,22 @@ def compare_recognizers(
         table.confidences[name] = [float(r.confidence) for r in reads]
         table.latencies_ms[name] = ms
     return table
+
+
+def _lengths(by_layout: Mapping) -> dict[str, int]:
+    return {layout: len(c) for layout, c in by_layout.items()}
+
+
+def _crops_for(rec, name: str, by_layout: Mapping) -> Sequence[np.ndarray]:
+    from lprkit.synth.twoline import top_layout_of
+
+    layout = top_layout_of(rec)
+    if layout not in by_layout:
+        raise ValueError(
+            f"{name} reads two-line strips of layout {layout!r}; crops are given for "
+            f"{sorted(by_layout)}"
+        )
+    return by_layout[layout]
 
 
 def checkpoint_recognizers(alphabet: str | None = None) -> list:

@@ -110,6 +110,7 @@ def clone_recognizer(recognizer, name: str | None = None):
         grammar=recognizer.grammar,
         beam_width=recognizer.beam_width,
         two_line=recognizer.two_line,
+        two_line_top=recognizer.two_line_top,
         name=name or recognizer.name,
         batch_size=recognizer.batch_size,
         meta={k: v for k, v in recognizer.meta.items() if k == "training"},
@@ -167,7 +168,9 @@ def _synthetic(recognizer, n: int, styles, seed: int):
 
     if styles is None:
         styles = recognizer.meta.get("training", {}).get("styles") or recognizer.alphabet.name
-    images, texts, _ = generate_crops(n, styles, size=recognizer.input_size, seed=seed)
+    images, texts, _ = generate_crops(
+        n, styles, size=recognizer.input_size, seed=seed, two_line_top=recognizer.two_line_top
+    )
     return list(images), texts
 
 
@@ -261,7 +264,7 @@ def fine_tune(
     images, labels = augment_crops(crops, texts, copies, rng, augment_strength)
     flags = layout_flags(recognizer, crops, two_line)
     if any(flags):  # strip two-line plates after the geometric jitter, as at reading time
-        hook = default_two_line_hook()
+        hook = default_two_line_hook(recognizer.two_line_top)
         per_copy = [f for f in flags for _ in range(1 + copies)]
         images = [hook(im) if f else im for im, f in zip(images, per_copy, strict=True)]
     n_real = len(images)

@@ -29,7 +29,13 @@ from lprkit.errors import LprkitError
 from lprkit.models.files import load_model_files
 from lprkit.recognition import ctc
 from lprkit.recognition.base import PlateRead
-from lprkit.recognition.preprocess import NORMALISATION, preprocess_crops, read_crops
+from lprkit.recognition.preprocess import (
+    NORMALISATION,
+    default_two_line_hook,
+    preprocess_crops,
+    read_crops,
+)
+from lprkit.synth.twoline import LEGACY_TOP_LAYOUT, TOP_LAYOUT, check_top_layout
 
 META = "meta.json"
 FORMAT_VERSION = 1
@@ -65,6 +71,10 @@ class KerasRecognizer:
         Two-line handling of crops: False, True, ``"auto"`` (aspect ratio; unreliable on
         loose real crops), ``"best"`` (read possible two-line crops both ways, keep the more
         confident reading) — see :mod:`lprkit.recognition.preprocess`.
+    two_line_top
+        How two-line crops are cut into strips: ``"text"`` or ``"span"`` (see
+        :mod:`lprkit.synth.twoline`); it must be the layout of the strips the model was trained
+        on. Default: the layout new training data uses; checkpoints record theirs.
     name
         Label in comparison tables (default the model's name).
     batch_size
@@ -81,6 +91,7 @@ class KerasRecognizer:
         grammar=None,
         beam_width: int = 10,
         two_line: bool | str = False,
+        two_line_top: str = TOP_LAYOUT,
         name: str | None = None,
         batch_size: int = 64,
         meta: dict | None = None,
@@ -104,6 +115,7 @@ class KerasRecognizer:
         self.grammar = ctc.as_grammar(grammar)
         self.beam_width = beam_width
         self.two_line = two_line
+        self.two_line_top = check_top_layout(two_line_top)
         self.name = name or model.name
         self.batch_size = batch_size
         self.meta = dict(meta or {})
@@ -111,7 +123,8 @@ class KerasRecognizer:
     def preprocess(self, crops: Sequence[np.ndarray], two_line=None) -> np.ndarray:
         """Crops -> model input batch (see :func:`preprocess_crops`)."""
         flag = self.two_line if two_line is None else two_line
-        return preprocess_crops(crops, self.input_size, self.channels, two_line=flag)
+        hook = default_two_line_hook(self.two_line_top)
+        return preprocess_crops(crops, self.input_size, self.channels, flag, hook)
 
     def predict_proba(self, crops: Sequence[np.ndarray], two_line=None) -> np.ndarray:
         """CTC probabilities ``(n, T, num_classes)`` for RGB uint8 crops of any size."""
@@ -183,6 +196,7 @@ class KerasRecognizer:
             "channels": self.channels,
             "normalisation": NORMALISATION,
             "two_line": self.two_line,
+            "two_line_top": self.two_line_top,
             "decoder": self.decoder,
             "beam_width": self.beam_width,
             "precision": precision,
@@ -200,7 +214,8 @@ class KerasRecognizer:
         """Load a checkpoint folder written by :meth:`save`.
 
         ``overrides`` replace the saved reading settings (``decoder``, ``grammar``,
-        ``beam_width``, ``two_line``, ``name``, ``batch_size``).
+        ``beam_width``, ``two_line``, ``two_line_top``, ``name``, ``batch_size``). A checkpoint
+        that does not record ``two_line_top`` predates it and read ``"span"`` strips.
         """
         path = Path(path)
         meta_file = path / META
@@ -221,6 +236,7 @@ class KerasRecognizer:
             "decoder": meta.get("decoder", "greedy"),
             "beam_width": meta.get("beam_width", 10),
             "two_line": meta.get("two_line", False),
+            "two_line_top": meta.get("two_line_top", LEGACY_TOP_LAYOUT),
             "name": meta.get("name"),
         }
         settings.update(overrides)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -312,7 +312,7 @@ def checkpoint_mb(path: str | os.PathLike) -> float:
 
 def compare_batch_sizes(
     recognizers: Sequence,
-    crops: Sequence,
+    crops: Sequence | Mapping,
     texts: Sequence[str],
     styles: Sequence[str] | None = None,
     batch_sizes: Sequence[int] = (1, 64),
@@ -325,7 +325,8 @@ def compare_batch_sizes(
     readings, hence the accuracy, come from the first) and adds the columns ``ms_b{B}``
     (mean ms per plate at batch ``B``), ``params`` and ``mmacs`` (parameters and millions of
     multiply-accumulates per plate, when the recogniser has a Keras ``model``; else None)
-    and ``mb`` (from ``sizes_mb``, by name).
+    and ``mb`` (from ``sizes_mb``, by name). ``crops`` is a list, or ``{two_line_top: crops}``
+    as :func:`~lprkit.recognition.compare.compare_recognizers` takes it.
 
     Returns
     -------

@@ -20,6 +20,7 @@ reading (``"best"``, :func:`read_crops`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -86,13 +87,19 @@ def split_two_lines(crop: np.ndarray, split: float = TWO_LINE_SPLIT) -> np.ndarr
     return np.ascontiguousarray(np.concatenate([top, bottom], axis=1))
 
 
-def default_two_line_hook() -> TwoLineHook:
-    """The synth package's ``to_single_line`` when it exists, else :func:`split_two_lines`."""
+def default_two_line_hook(top_layout: str | None = None) -> TwoLineHook:
+    """The synth package's ``to_single_line`` when it exists, else :func:`split_two_lines`.
+
+    ``top_layout`` is the recogniser's two-line layout (``"span"`` or ``"text"``, see
+    :mod:`lprkit.synth.twoline`); ``None`` is the layout new training data uses.
+    """
     try:
-        from lprkit.synth.twoline import to_single_line  # written alongside the plate styles
-    except ImportError:
+        from lprkit.synth.twoline import check_top_layout, to_single_line
+    except ImportError:  # pragma: no cover - the synth package ships with lprkit
         return split_two_lines
-    return to_single_line
+    if top_layout is None:
+        return to_single_line
+    return functools.partial(to_single_line, top_layout=check_top_layout(top_layout))
 
 
 def is_two_line(crop: np.ndarray, max_aspect: float = TWO_LINE_MAX_ASPECT) -> bool:

@@ -102,10 +102,12 @@ def measure_synthetic(recognizer, seed: int, styles, n_test: int, processes: int
     """Exact accuracy and CER on ``n_test`` held-out synthetic plates of seed ``seed``, by style."""
     from lprkit.recognition.metrics import evaluate_recognizer
     from lprkit.synth.dataset import generate_crops
+    from lprkit.synth.twoline import top_layout_of
 
     images, texts, test_styles = generate_crops(
-        n_test, styles, size=recognizer.input_size, seed=seed, processes=processes
-    )
+        n_test, styles, size=recognizer.input_size, seed=seed, processes=processes,
+        two_line_top=top_layout_of(recognizer),
+    )  # fmt: skip
     recognizer.read(list(images[:64]))  # untimed: the first read of each batch shape builds a graph
     report = evaluate_recognizer(recognizer, images, texts, test_styles)
     return {**report.summary, "seed": seed, "by_style": report.by_style}

@@ -61,6 +61,7 @@ def quality_sweep(
     """
     from lprkit.recognition.metrics import evaluate_recognizer
     from lprkit.synth.dataset import generate_crops
+    from lprkit.synth.twoline import top_layout_of
 
     if n < 1:
         raise ValueError(f"n={n}: need at least one plate per condition")
@@ -76,6 +77,7 @@ def quality_sweep(
             images, texts, plate_styles = generate_crops(
                 n, names, size=size or recognizer.input_size, seed=seed,
                 degrade_strength=float(strength), render_scale=float(scale), processes=processes,
+                two_line_top=top_layout_of(recognizer),
             )
             # evaluate_recognizer's groups give the one- and two-line rows ("style" = layout)
             lines = ["two" if get_style(s).two_line else "one" for s in plate_styles]

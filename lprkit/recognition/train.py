@@ -34,8 +34,9 @@ from lprkit.config import by_profile, make_rng
 from lprkit.recognition import ctc
 from lprkit.recognition.keras_recognizer import KerasRecognizer
 from lprkit.recognition.metrics import cer, exact_accuracy
-from lprkit.recognition.preprocess import fit_crops
+from lprkit.recognition.preprocess import default_two_line_hook, fit_crops
 from lprkit.schedules import TimeBudget
+from lprkit.synth.twoline import TOP_LAYOUT, check_top_layout
 
 
 @dataclass
@@ -90,11 +91,13 @@ def make_dataset(
     seed=None,
     max_label_len: int | None = None,
     two_line=False,
+    two_line_top: str | None = None,
 ):
     """A ``tf.data.Dataset`` of ``(images float32 [0,1], labels int32)`` batches.
 
-    Crops are resized once, kept as uint8 and scaled per batch. Texts that the alphabet
-    cannot write raise a ValueError naming the text.
+    Crops are resized once, kept as uint8 and scaled per batch; two-line crops (``two_line``)
+    are cut into strips with the ``two_line_top`` layout. Texts that the alphabet cannot write
+    raise a ValueError naming the text.
     """
     import tensorflow as tf
 
@@ -102,7 +105,7 @@ def make_dataset(
         raise ValueError(f"{len(images)} images but {len(texts)} texts")
     if len(texts) == 0:
         raise ValueError("no training samples")
-    x = fit_crops(images, input_size, channels, two_line)
+    x = fit_crops(images, input_size, channels, two_line, default_two_line_hook(two_line_top))
     labels, _ = pad_labels(list(texts), alphabet, max_label_len)
     ds = tf.data.Dataset.from_tensor_slices((x, labels))
     if shuffle:
@@ -114,11 +117,12 @@ def make_dataset(
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def _val_arrays(val, alphabet, input_size, channels, two_line, limit):
+def _val_arrays(val, alphabet, input_size, channels, two_line, limit, two_line_top=None):
     """First ``limit`` validation samples as (float32 images, texts), for decoded checks."""
     if isinstance(val, tuple):
         images, texts = val
-        x = fit_crops(list(images[:limit]), input_size, channels, two_line)
+        hook = default_two_line_hook(two_line_top)
+        x = fit_crops(list(images[:limit]), input_size, channels, two_line, hook)
         return x.astype(np.float32) / 255.0, list(texts[:limit])
     xs, texts = [], []
     for xb, yb in val:
@@ -287,6 +291,7 @@ def train_recognizer(
     patience: int | None = None,
     strategy=None,
     two_line=False,
+    two_line_top: str | None = None,
     show_samples: int = 3,
     val_decode_limit: int = 256,
     seed=None,
@@ -332,6 +337,10 @@ def train_recognizer(
         A ``tf.distribute`` strategy (e.g. ``MirroredStrategy``); compiles in its scope.
     two_line
         Two-line handling of array crops (see :func:`fit_crops`).
+    two_line_top
+        The two-line strip layout of the training crops (:mod:`lprkit.synth.twoline`), recorded
+        with the trained recogniser and used to cut two-line array crops; default: ``model``'s
+        when it is a recogniser, else the layout new synthetic data uses.
     show_samples
         Decoded validation samples printed per epoch.
     val_decode_limit
@@ -349,6 +358,9 @@ def train_recognizer(
 
     recognizer = model if isinstance(model, KerasRecognizer) else None
     net = recognizer.model if recognizer else model
+    if two_line_top is None:
+        two_line_top = recognizer.two_line_top if recognizer else TOP_LAYOUT
+    check_top_layout(two_line_top)
     alphabet = (
         get_alphabet(alphabet)
         if alphabet is not None
@@ -386,6 +398,7 @@ def train_recognizer(
                 seed_,
                 max_len,
                 two_line,
+                two_line_top,
             ), len(texts)
         return data, None
 
@@ -431,7 +444,7 @@ def train_recognizer(
     }
 
     def save_best(st):
-        wrapped = KerasRecognizer(net, alphabet, two_line=two_line)
+        wrapped = KerasRecognizer(net, alphabet, two_line=two_line, two_line_top=two_line_top)
         training = {**info, "epoch": st["best_epoch"], monitor: st["best"]}
         wrapped.save(directory / "best", overwrite=True, training=training)
 
@@ -442,7 +455,9 @@ def train_recognizer(
         budget = TimeBudget(max_minutes, state.get("train_seconds", 0.0))
         cbs.append(budget_cls(budget, learning_rate, state))
     if val is not None:
-        vx, vtexts = _val_arrays(val, alphabet, size, channels, two_line, val_decode_limit)
+        vx, vtexts = _val_arrays(
+            val, alphabet, size, channels, two_line, val_decode_limit, two_line_top
+        )
         cbs.append(reader_cls(vx, vtexts, alphabet, show_samples, batch_size))
     checkpoint = checkpoint_cls(directory, save_best, monitor, mode, patience, state, batch_size)
     cbs.append(checkpoint)
@@ -476,7 +491,7 @@ def train_recognizer(
         best=state.get("best"),
         monitor=monitor,
         stopped_early=bool(state.get("stopped_early", False)),
-        recognizer=KerasRecognizer(net, alphabet, two_line=two_line),
+        recognizer=KerasRecognizer(net, alphabet, two_line=two_line, two_line_top=two_line_top),
         checkpoint_dir=directory,
         info=info,
     )

@@ -27,7 +27,7 @@ from lprkit.synth.degrade import degrade
 from lprkit.synth.holders import add_holder
 from lprkit.synth.render import random_plate
 from lprkit.synth.styles import get_style, resolve_styles
-from lprkit.synth.twoline import to_single_line
+from lprkit.synth.twoline import TOP_LAYOUT, TOP_LAYOUTS, check_top_layout, to_single_line
 
 MANIFEST_FORMAT = "lprkit-crops/1"
 CHUNK = 256  # plates per worker task
@@ -59,11 +59,13 @@ def make_crop(
     seed: int,
     degrade_strength: float,
     render_scale: float = 1.0,
+    two_line_top: str = TOP_LAYOUT,
 ) -> tuple[np.ndarray, str, str]:
     """Plate ``i`` of a data set: ``(image, text, style name)``.
 
     With ``size=None`` the crop keeps its rendered size (variable, like real crops) and
-    two-line plates stay two-line; with a size it is a one-line strip resized to it.
+    two-line plates stay two-line; with a size it is a one-line strip resized to it, its top
+    line cut out as ``two_line_top`` says (:func:`~lprkit.synth.twoline.to_single_line`).
     ``render_scale`` multiplies the size the plate is drawn (and degraded) at.
     """
     import cv2
@@ -86,14 +88,17 @@ def make_crop(
     if size is None:
         return img, plate.text, name
     if st.two_line:
-        img = to_single_line(img, None if degrade_strength > 0 else plate.split)
+        split = None if degrade_strength > 0 else plate.split
+        img = to_single_line(img, split, top_layout=two_line_top)
     interp = cv2.INTER_AREA if img.shape[1] > size[0] else cv2.INTER_LINEAR
     return cv2.resize(img, size, interpolation=interp), plate.text, name
 
 
 def _crops_range(args) -> tuple[np.ndarray, list[str], list[str]]:
-    start, stop, names, cum, size, seed, strength, render_scale = args
-    out = [make_crop(i, names, cum, size, seed, strength, render_scale) for i in range(start, stop)]
+    start, stop, names, cum, size, seed, strength, render_scale, top = args
+    out = [
+        make_crop(i, names, cum, size, seed, strength, render_scale, top) for i in range(start, stop)
+    ]
     return np.stack([o[0] for o in out]), [o[1] for o in out], [o[2] for o in out]
 
 
@@ -122,6 +127,7 @@ def generate_crops(
     *,
     processes: int | None = 1,
     render_scale: float = 1.0,
+    two_line_top: str = TOP_LAYOUT,
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Render ``n`` degraded one-line plate crops in memory.
 
@@ -143,6 +149,9 @@ def generate_crops(
     render_scale
         Draw (and degrade) every plate this many times larger than usual before it is
         resized to ``size``: 2 shows how much of the error is the plates' small size.
+    two_line_top
+        How two-line plates become strips (``"text"`` or ``"span"``, see
+        :mod:`lprkit.synth.twoline`): to test a recogniser, use its ``two_line_top``.
 
     Returns
     -------
@@ -160,11 +169,12 @@ def generate_crops(
         raise ValueError(f"n must be >= 0, got {n}")
     if not 0.25 <= render_scale <= 8:
         raise ValueError(f"render_scale must be between 0.25 and 8, got {render_scale}")
+    check_top_layout(two_line_top)
     names, cum = _style_table(styles)
     if n == 0:
         return np.zeros((0, size[1], size[0], 3), np.uint8), [], []
     tasks = [
-        (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, render_scale)
+        (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, render_scale, two_line_top)
         for s in range(0, n, CHUNK)
     ]
     procs = _processes(processes, n)
@@ -180,15 +190,45 @@ def generate_crops(
     )
 
 
+def generate_crops_by_layout(
+    n: int,
+    styles: str | Sequence[str] = "korean",
+    size: tuple[int, int] = (128, 32),
+    seed: int = 0,
+    layouts: Sequence[str] = TOP_LAYOUTS,
+    **kwargs,
+) -> tuple[dict[str, list[np.ndarray]], list[str], list[str]]:
+    """The plates of :func:`generate_crops`, with two-line plates cut in each layout.
+
+    Recognisers trained on different two-line layouts (``two_line_top``) can then be compared
+    on the same plates: :func:`lprkit.recognition.compare.compare_recognizers` takes the dict
+    and gives each recogniser the crops of its layout. One-line crops are the same in all.
+
+    Returns
+    -------
+    crops : dict
+        ``{layout: list of uint8 (height, width, 3) crops}``.
+    texts, styles : list of str
+        As from :func:`generate_crops` (the same for every layout).
+    """
+    cut, texts, names = {}, None, None
+    for layout in layouts:
+        images, texts, names = generate_crops(n, styles, size, seed, two_line_top=layout, **kwargs)
+        cut[layout] = list(images)
+    if texts is None:
+        raise ValueError(f"no layouts given; use some of {TOP_LAYOUTS}")
+    return cut, texts, names
+
+
 # --- folders on disk ----------------------------------------------------------------------
 def _write_range(args) -> tuple[list[str], list[str], list[str]]:
     import cv2
 
-    start, stop, names, cum, size, seed, strength, folder, ext = args
+    start, stop, names, cum, size, seed, strength, folder, ext, top = args
     files, texts, styles = [], [], []
     params = [cv2.IMWRITE_PNG_COMPRESSION, 1] if ext == "png" else [cv2.IMWRITE_JPEG_QUALITY, 95]
     for i in range(start, stop):
-        img, text, style = make_crop(i, names, cum, size, seed, strength)
+        img, text, style = make_crop(i, names, cum, size, seed, strength, two_line_top=top)
         fname = f"{i:07d}.{ext}"  # never from the label text
         ok, buf = cv2.imencode(f".{ext}", img[:, :, ::-1], params)
         if not ok:  # pragma: no cover - OpenCV always encodes uint8 images
@@ -212,6 +252,7 @@ def write_recognition_dataset(
     processes: int | None = None,
     image_format: str = "png",
     progress: bool = True,
+    two_line_top: str = TOP_LAYOUT,
 ) -> Path:
     """Write ``n`` synthetic plate crops as a crops folder: images + labels.csv + manifest.json.
 
@@ -234,6 +275,8 @@ def write_recognition_dataset(
         Worker processes (``None``: up to 2 for large ``n``).
     image_format
         ``"png"`` (lossless) or ``"jpg"``.
+    two_line_top
+        How two-line plates become strips when ``size`` is given (see :func:`generate_crops`).
 
     Raises
     ------
@@ -257,11 +300,12 @@ def write_recognition_dataset(
             f"{out} already exists and is not empty; pass overwrite=True "
             "(--overwrite) to replace it"
         )
+    check_top_layout(two_line_top)
     names, cum = _style_table(styles)
 
     def fill(tmp: Path) -> None:
         tasks = [
-            (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, str(tmp), ext)
+            (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, str(tmp), ext, two_line_top)
             for s in range(0, n, CHUNK)
         ]
         files, texts, used = _run_tasks(tasks, _processes(processes, n), n, progress)
@@ -275,6 +319,7 @@ def write_recognition_dataset(
             "styles": names,
             "size": list(size) if size else None,
             "two_line": "one-line strips" if size else "kept as two lines",
+            "two_line_top": two_line_top if size else None,
             "degrade_strength": degrade_strength,
             "image_format": ext,
             "alphabets": sorted({get_style(s).alphabet for s in names}),
@@ -336,6 +381,7 @@ def tf_dataset(
     max_len: int = 16,
     chunk: int = 64,
     parallel: int | None = None,
+    two_line_top: str = TOP_LAYOUT,
 ):
     """A ``tf.data.Dataset`` that renders plates on the fly, chunks in parallel.
 
@@ -361,7 +407,8 @@ def tf_dataset(
     def render_chunk(c):
         start = int(c) * chunk
         stop = start + chunk if n is None else min(start + chunk, n)
-        imgs, texts, sts = _crops_range((start, stop, names, cum, size, seed, degrade_strength, 1.0))
+        task = (start, stop, names, cum, size, seed, degrade_strength, 1.0, two_line_top)
+        imgs, texts, sts = _crops_range(task)
         out = [imgs, np.array(texts, dtype=object), np.array(sts, dtype=object)]
         if alpha is not None:
             labels, lengths = pad_labels(texts, alpha, max_len)

@@ -11,6 +11,15 @@ its lines and the top line is scaled to the bottom line's height and put in fron
 
 The same function runs on synthetic training plates and on real crops at inference, so the
 recogniser always sees what it was trained on.
+
+How much of the top line goes into the strip is its *layout*, recorded with every trained
+recogniser (``two_line_top`` in a checkpoint's ``meta.json`` and a TFLite file's metadata):
+
+- ``"span"``: the middle :data:`TOP_SPAN` of the width, full height above the gap. Recognisers
+  saved before the layout was recorded read strips made this way.
+- ``"text"`` (:data:`TOP_LAYOUT`, the default): that part cropped further to the text found in
+  it (:func:`crop_to_text`), so the short top line of a small plate (``58무``, ``서울 12``)
+  fills more of the strip's height and takes less of its width.
 """
 
 from __future__ import annotations
@@ -23,6 +32,12 @@ TOP_SPAN = (0.12, 0.88)  # the top line is centred and narrower than the plate
 MAX_TILT = 10.0  # degrees: degraded and real crops are rotated and seen at an angle
 TILT_STEP = 1.0
 TILT_MARGIN = 0.02  # a tilted cut's valley must be this much deeper (0..1 scale) to win
+TOP_LAYOUTS = ("span", "text")  # how the top line is cut out (see the module docstring)
+TOP_LAYOUT = "text"  # the layout of new training data and new recognisers
+LEGACY_TOP_LAYOUT = "span"  # recognisers whose files do not say which layout they read
+TEXT_COLUMNS = 0.25  # crop_to_text: columns whose edge energy is this share of the busiest
+TEXT_ROWS = 0.2  # ... and rows
+TEXT_MARGIN = 0.2  # margin kept around the text, in text heights
 
 
 def find_gap(
@@ -101,11 +116,65 @@ def find_split(image: np.ndarray, search: tuple[float, float] = SEARCH) -> float
     return find_gap(image, search, max_tilt=0.0)[0]
 
 
+def text_box(top: np.ndarray) -> tuple[int, int, int, int]:
+    """Where a plate's top line holds its text, with a margin: ``(y1, y2, x1, x2)``.
+
+    Vertical strokes make horizontal intensity changes; the plate's plain face, bolts aside,
+    makes few. Columns, then rows within them, are kept where that energy (smoothed) reaches
+    :data:`TEXT_COLUMNS` / :data:`TEXT_ROWS` of its peak, plus :data:`TEXT_MARGIN` text heights
+    on every side. When the text found is implausibly small (under 0.3 of the height or 0.15 of
+    the width: a blank or washed-out line), the box is the whole image.
+
+    Parameters
+    ----------
+    top
+        RGB (or grayscale) uint8 image of the top line, ``(H, W[, C])``.
+
+    Returns
+    -------
+    tuple of int
+        Rows ``y1:y2`` and columns ``x1:x2`` of ``top``.
+    """
+    import cv2
+
+    top = _check(top)
+    h, w = top.shape[:2]
+    if h < 4 or w < 4:
+        return 0, h, 0, w
+    gray = top.astype(np.float32).mean(axis=2) if top.ndim == 3 else top.astype(np.float32)
+    energy = np.abs(np.diff(gray, axis=1))
+    cols = cv2.blur(energy.sum(axis=0)[None, :], (max(1, h // 3) | 1, 1)).ravel()
+    c1, c2 = _busy_span(cols, TEXT_COLUMNS)
+    rows = cv2.blur(energy[:, c1:c2].sum(axis=1)[:, None], (1, max(1, h // 8) | 1)).ravel()
+    r1, r2 = _busy_span(rows, TEXT_ROWS)
+    if r2 - r1 < 0.3 * h or c2 - c1 < 0.15 * w:
+        return 0, h, 0, w
+    pad = int(round(TEXT_MARGIN * (r2 - r1)))
+    # c2 indexes the differences, which sit between columns c and c + 1
+    return max(0, r1 - pad), min(h, r2 + pad), max(0, c1 - pad), min(w, c2 + 1 + pad)
+
+
+def crop_to_text(top: np.ndarray) -> np.ndarray:
+    """The part of a plate's top line that holds its text (:func:`text_box`), as a view."""
+    y1, y2, x1, x2 = text_box(top)
+    return _check(top)[y1:y2, x1:x2]
+
+
+def _busy_span(profile: np.ndarray, share: float) -> tuple[int, int]:
+    """First and one-past-last index where ``profile`` reaches ``share`` of its peak."""
+    peak = float(profile.max()) if profile.size else 0.0
+    if peak <= 0:
+        return 0, len(profile)
+    busy = np.flatnonzero(profile >= share * peak)
+    return int(busy[0]), int(busy[-1]) + 1
+
+
 def to_single_line(
     image: np.ndarray,
     split: float | None = None,
     top_span: tuple[float, float] = TOP_SPAN,
     max_tilt: float = MAX_TILT,
+    top_layout: str = TOP_LAYOUT,
 ) -> np.ndarray:
     """Turn a two-line plate image into a one-line strip, top line first.
 
@@ -121,6 +190,10 @@ def to_single_line(
         two-line plate is short and centred.
     max_tilt
         Steepest gap searched for when ``split`` is ``None``, in degrees (0: level cuts only).
+    top_layout
+        ``"text"`` crops the top line to its text (:func:`crop_to_text`); ``"span"`` keeps all
+        of ``top_span`` above the gap, as recognisers saved before the layout was recorded
+        expect.
 
     Returns
     -------
@@ -131,10 +204,11 @@ def to_single_line(
     Raises
     ------
     ValueError
-        For a non-image array or a split outside ``(0, 1)``.
+        For a non-image array, a split outside ``(0, 1)`` or an unknown layout.
     """
     import cv2
 
+    check_top_layout(top_layout)
     image = _check(image)
     h, w = image.shape[:2]
     if split is None:
@@ -151,12 +225,29 @@ def to_single_line(
     if x2 - x1 < 1:
         raise ValueError(f"top_span {top_span} keeps no column of a {w}-pixel-wide image")
     top, bottom = image[:s, x1:x2], image[s:]
+    if top_layout == "text":
+        top = crop_to_text(top)
     hb = bottom.shape[0]
     new_w = max(1, int(round(top.shape[1] * hb / top.shape[0])))
     top = cv2.resize(top, (new_w, hb), interpolation=cv2.INTER_LINEAR)
     if top.ndim < bottom.ndim:  # cv2 drops a singleton channel axis
         top = top[:, :, None]
     return np.ascontiguousarray(np.concatenate([top, bottom], axis=1))
+
+
+def check_top_layout(top_layout: str) -> str:
+    """Return ``top_layout`` if it is one of :data:`TOP_LAYOUTS`, else raise a ValueError."""
+    if top_layout not in TOP_LAYOUTS:
+        raise ValueError(f"two-line top layout {top_layout!r} is unknown; use one of {TOP_LAYOUTS}")
+    return top_layout
+
+
+def top_layout_of(reader) -> str:
+    """The two-line layout a recogniser reads: its ``two_line_top``, else :data:`TOP_LAYOUT`.
+
+    Readers without one (Tesseract) get the layout of new synthetic data.
+    """
+    return check_top_layout(getattr(reader, "two_line_top", TOP_LAYOUT))
 
 
 def _check(image: np.ndarray) -> np.ndarray:
