@@ -73,3 +73,18 @@ def test_shipped_korean_reader_reads_two_line_plates_in_whole_crops():
     assert [r.text for r in rec.read(plates)] == texts  # read both ways, the strip wins
     flat = [r.text for r in rec.read(plates, two_line=False)]
     assert not any(f == t for f, t in zip(flat, texts, strict=True))  # squashed: unreadable
+
+
+def test_shipped_recognizers_record_their_two_line_layout():
+    import json
+
+    from lprkit.synth.twoline import TOP_LAYOUTS
+
+    for name in checkpoints.available():
+        path = checkpoints.resolve(name)
+        if checkpoints.checkpoint_kind(path) != "recognizer":
+            continue
+        layout = json.loads((path / "meta.json").read_text())["two_line_top"]
+        assert layout in TOP_LAYOUTS, name
+        assert checkpoints.load_recognizer(name).two_line_top == layout, name
+        assert f"strips of the `{layout}` layout" in checkpoints.model_card(name), name
