@@ -34,7 +34,7 @@ def test_recognizer_recipe_saves_a_measured_checkpoint(tmp_path):
     assert summary["alphabet"] == "korean" and summary["n_train"] == 256
     assert summary["metrics"]["synthetic"]["n"] == 64
     rec = load_recognizer(tmp_path / "rec")
-    assert rec.name == "rec" and rec.input_size == (94, 24)
+    assert rec.name == "rec" and rec.input_size == (94, 24) and rec.two_line_top == "text"
     with pytest.raises(ValueError, match="mix alphabets"):
         train_plate_recognizer(tmp_path / "x", styles="kr_ev,eu_de")
 
@@ -53,3 +53,17 @@ def test_recognizer_recipe_refuses_an_incompatible_starting_checkpoint(tmp_path,
         train_plate_recognizer(tmp_path / "out", arch=arch, styles=styles, init_from=source,
                                n_train=16, n_val=8, n_test=8, epochs=1, verbose=0)  # fmt: skip
     assert not (tmp_path / "out").exists()
+
+
+def test_recognizer_recipe_trains_and_records_the_two_line_layout_asked_for(tmp_path):
+    from lprkit.cli import main
+    from lprkit.recognition.recipe import train_plate_recognizer
+
+    args = ["train", "recognizer", "--arch", "lprnet", "--styles", "kr_green_2line", "--n-train", "32",
+            "--epochs", "1", "--two-line-top", "span", "--out", str(tmp_path / "rec")]
+    assert main(args) == 0
+    rec = load_recognizer(tmp_path / "rec")
+    assert rec.two_line_top == "span" and rec.meta["training"]["metrics"]["synthetic"]["n"] == 64
+    with pytest.raises(ValueError, match="layout 'wide' is unknown"):
+        train_plate_recognizer(tmp_path / "x", two_line_top="wide", n_train=8, epochs=1, verbose=0)
+    assert not (tmp_path / "x").exists()

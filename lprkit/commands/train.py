@@ -62,6 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="start from this checkpoint (shipped NAME or folder) instead of a fresh model")
     r.add_argument("--out", required=True, type=Path, help="checkpoint folder to write")
     r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--two-line-top", choices=("text", "span"), default=None,
+                   help="how two-line plates are cut into strips (default: text; see lprkit.synth.twoline)")
     r.add_argument("--float16", action="store_true", help="save float16 weights (half the size)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     r.set_defaults(func=run_recognizer)
@@ -85,7 +87,9 @@ def run_recognizer(args: argparse.Namespace) -> int:
 
     summary = train_plate_recognizer(
         args.out, arch=args.arch, styles=args.styles, alphabet=args.alphabet, n_train=args.n_train,
-        epochs=args.epochs, max_minutes=args.max_minutes, init_from=args.init_from, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed, precision="float16" if args.float16 else "float32",
+        epochs=args.epochs, max_minutes=args.max_minutes, init_from=args.init_from,
+        batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
+        two_line_top=args.two_line_top, precision="float16" if args.float16 else "float32",
         overwrite=args.overwrite,
     )  # fmt: skip
     print(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -137,6 +137,7 @@ def train_plate_recognizer(
     batch_size: int | None = None,
     learning_rate: float = 1e-3,
     seed: int = 0,
+    two_line_top: str | None = None,
     work_dir: str | os.PathLike | None = None,
     precision: str = "float32",
     overwrite: bool = False,
@@ -174,6 +175,10 @@ def train_plate_recognizer(
         Peak Adam learning rate (lower it when continuing from ``init_from``).
     seed
         Training plates use ``seed``, validation ``seed + 1``, the test set ``seed + 2``.
+    two_line_top
+        How two-line plates are cut into strips, ``"text"`` or ``"span"``
+        (:mod:`lprkit.synth.twoline`); recorded with the checkpoint. Default: the layout new
+        training data uses.
     work_dir
         Resumable state (default ``out_dir`` + ``.work``): run again to continue.
     precision
@@ -188,7 +193,9 @@ def train_plate_recognizer(
     from lprkit.recognition.train import train_recognizer
     from lprkit.synth.dataset import generate_crops
     from lprkit.synth.styles import resolve_styles
+    from lprkit.synth.twoline import TOP_LAYOUT, check_top_layout
 
+    two_line_top = check_top_layout(two_line_top or TOP_LAYOUT)
     out_dir = Path(out_dir)
     if out_dir.exists() and not overwrite:
         raise FileExistsError(f"{out_dir} exists; pass overwrite=True to replace it")
@@ -202,8 +209,9 @@ def train_plate_recognizer(
     size = INPUT_SIZES[arch]
 
     t0 = time.perf_counter()
-    train = generate_crops(n_train, style_names, size=size, seed=seed, processes=processes)[:2]
-    val = generate_crops(n_val, style_names, size=size, seed=seed + 1, processes=processes)[:2]
+    cut = {"size": size, "processes": processes, "two_line_top": two_line_top}
+    train = generate_crops(n_train, style_names, seed=seed, **cut)[:2]
+    val = generate_crops(n_val, style_names, seed=seed + 1, **cut)[:2]
     data_minutes = (time.perf_counter() - t0) / 60
 
     import keras
@@ -216,11 +224,13 @@ def train_plate_recognizer(
     t0 = time.perf_counter()
     result = train_recognizer(
         model, train, val, alphabet=alpha, epochs=epochs, max_minutes=max_minutes,
-        batch_size=batch_size, learning_rate=learning_rate, checkpoint_dir=work, seed=seed, verbose=verbose,
+        batch_size=batch_size, learning_rate=learning_rate, checkpoint_dir=work, seed=seed, two_line_top=two_line_top, verbose=verbose,
     )  # fmt: skip
     train_minutes = (time.perf_counter() - t0) / 60
     # "best": the real crops (and later users) may hold two-line plates in loose crops
-    recognizer = KerasRecognizer(result.recognizer.model, alpha, two_line="best", name=out_dir.name)
+    recognizer = KerasRecognizer(
+        result.recognizer.model, alpha, two_line="best", two_line_top=two_line_top, name=out_dir.name
+    )
     metrics = measure(recognizer, seed + 2, style_names, n_test)
     summary = {
         "architecture": arch,
