@@ -55,15 +55,18 @@ def test_recognizer_recipe_refuses_an_incompatible_starting_checkpoint(tmp_path,
     assert not (tmp_path / "out").exists()
 
 
-def test_recognizer_recipe_trains_and_records_the_two_line_layout_asked_for(tmp_path):
+def test_recognizer_recipe_records_the_layout_and_learning_rate_asked_for(tmp_path):
     from lprkit.cli import main
     from lprkit.recognition.recipe import train_plate_recognizer
 
     args = ["train", "recognizer", "--arch", "lprnet", "--styles", "kr_green_2line", "--n-train", "32",
-            "--epochs", "1", "--two-line-top", "span", "--out", str(tmp_path / "rec")]
+            "--epochs", "1", "--two-line-top", "span", "--learning-rate", "5e-4", "--out", str(tmp_path / "rec")]
     assert main(args) == 0
     rec = load_recognizer(tmp_path / "rec")
     assert rec.two_line_top == "span" and rec.meta["training"]["metrics"]["synthetic"]["n"] == 64
+    assert rec.meta["training"]["learning_rate"] == 5e-4
     with pytest.raises(ValueError, match="layout 'wide' is unknown"):
         train_plate_recognizer(tmp_path / "x", two_line_top="wide", n_train=8, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="unknown architecture 'vit'"):
+        train_plate_recognizer(tmp_path / "x", arch="vit", n_train=8, epochs=1, verbose=0)
     assert not (tmp_path / "x").exists()

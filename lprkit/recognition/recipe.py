@@ -172,7 +172,8 @@ def train_plate_recognizer(
     batch_size
         Default by profile (see ``train_recognizer``).
     learning_rate
-        Peak Adam learning rate (lower it when continuing from ``init_from``).
+        Peak Adam learning rate (lower it when continuing from ``init_from``);
+        ``benchmarks/bench_course_recipe.py`` compares settings on the same data and budget.
     seed
         Training plates use ``seed``, validation ``seed + 1``, the test set ``seed + 2``.
     two_line_top
@@ -206,6 +207,8 @@ def train_plate_recognizer(
         max_minutes = by_profile(smoke=None, course=10, full=None)
     n_val = n_val or by_profile(smoke=64, course=1_000, full=2_000)
     n_test = n_test or by_profile(smoke=64, course=1_000, full=5_000)
+    if arch not in INPUT_SIZES:
+        raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
     size = INPUT_SIZES[arch]
 
     t0 = time.perf_counter()
