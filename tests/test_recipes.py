@@ -33,6 +33,7 @@ def test_recognizer_recipe_saves_a_measured_checkpoint(tmp_path):
     summary = train_plate_recognizer(tmp_path / "rec", arch="lprnet", styles="kr_private_2006", verbose=0)
     assert summary["alphabet"] == "korean" and summary["n_train"] == 256
     assert summary["metrics"]["synthetic"]["n"] == 64
+    assert summary["learning_rate"] == 1e-3  # the default, recorded
     rec = load_recognizer(tmp_path / "rec")
     assert rec.name == "rec" and rec.input_size == (94, 24) and rec.two_line_top == "text"
     with pytest.raises(ValueError, match="mix alphabets"):

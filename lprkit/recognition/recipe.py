@@ -172,8 +172,10 @@ def train_plate_recognizer(
     batch_size
         Default by profile (see ``train_recognizer``).
     learning_rate
-        Peak Adam learning rate (lower it when continuing from ``init_from``);
-        ``benchmarks/bench_course_recipe.py`` compares settings on the same data and budget.
+        Peak Adam learning rate (lower it when continuing from ``init_from``). A higher one
+        can leave CTC's all-blank plateau sooner or stay on it for the whole budget, depending
+        on the seed (notebook 04, section 4); ``benchmarks/bench_course_recipe.py`` compares
+        settings on the same data and budget.
     seed
         Training plates use ``seed``, validation ``seed + 1``, the test set ``seed + 2``.
     two_line_top
