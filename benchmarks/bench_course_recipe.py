@@ -24,6 +24,7 @@ import ast
 import json
 from pathlib import Path
 
+from lprkit.recognition.lprnet_tools import read_history
 from lprkit.recognition.recipe import train_plate_recognizer
 from lprkit.synth.styles import get_style
 
@@ -90,8 +91,7 @@ def main() -> None:
         f"{'2-line':>6s} {'real':>6s}  settings"
     )
     for name, settings, training, synth, real in rows:
-        history = Path(str(args.work / name) + ".work") / "logs" / "history.csv"
-        speed = _mean_speed(history)
+        speed = _mean_speed(Path(str(args.work / name) + ".work"))
         print(
             f"{name:16s} {training['epochs_run']:6d} {speed:6.0f} {training['best_val_exact']:6.3f} "
             f"{synth['exact']:6.3f} {two_line_exact(synth['by_style']):6.3f} "
@@ -99,14 +99,9 @@ def main() -> None:
         )
 
 
-def _mean_speed(history: Path) -> float:
-    """Mean training images/s over the epochs of a run's history.csv (nan without one)."""
-    import csv
-
-    if not history.exists():
-        return float("nan")
-    with open(history, encoding="utf-8") as f:
-        speeds = [float(r["images_per_s"]) for r in csv.DictReader(f) if r.get("images_per_s")]
+def _mean_speed(work: Path) -> float:
+    """Mean training images/s over the epochs of a run (nan when its history has none)."""
+    speeds = read_history(work).get("images_per_s") or []
     return sum(speeds) / len(speeds) if speeds else float("nan")
 
 
