@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--seed", type=int, default=300_000, help="first training seed")
     ap.add_argument("--n-val", type=int, default=2000)
     ap.add_argument("--n-test", type=int, default=1000)
+    ap.add_argument(
+        "--two-line-top", choices=["text", "span"], help="how two-line plates are cut into strips (default: text)"
+    )
     ap.add_argument("--float16", action="store_true", help="save float16 weights")
     ap.add_argument("--overwrite", action="store_true")
     args = ap.parse_args(argv)
@@ -41,7 +44,8 @@ def main(argv: list[str] | None = None) -> dict:
         args.out, arch=args.arch, styles=args.styles, init_from=args.init_from, minutes=args.minutes,
         learning_rate=args.learning_rate, batch_size=args.batch_size, epoch_steps=args.epoch_steps,
         workers=args.workers, capacity=args.capacity, seed=args.seed, n_val=args.n_val,
-        n_test=args.n_test, precision="float16" if args.float16 else "float32", overwrite=args.overwrite,
+        n_test=args.n_test, precision="float16" if args.float16 else "float32", two_line_top=args.two_line_top,
+        overwrite=args.overwrite,
         log=lambda line: print(line, flush=True),
     )  # fmt: skip
     syn = summary["metrics"]["synthetic"]

@@ -31,6 +31,24 @@ def test_plate_stream_holds_the_generators_plates_of_each_seed_in_order():
     assert labels.shape == (5, 10) and labels.dtype == np.int32
 
 
+@pytest.mark.slow
+def test_plate_stream_cuts_two_line_plates_in_the_layout_asked_for():
+    alpha, style = get_alphabet("korean"), "kr_commercial_2line"
+    images = {}
+    for layout in ("span", "text"):
+        stream = PlateStream([style], alpha, (128, 32), 1, seed=3, capacity=8, workers=1, chunk=8, two_line_top=layout)
+        try:
+            stream.wait_for(8)
+        finally:
+            stream.close()
+        crops = generate_crops(8, style, size=(128, 32), seed=3, two_line_top=layout)[0]
+        assert np.array_equal(stream.images, fit_crops(crops, (128, 32), 1))
+        images[layout] = stream.images
+    assert not np.array_equal(images["span"], images["text"])
+    with pytest.raises(ValueError, match="two-line top layout 'middle' is unknown"):
+        PlateStream([style], alpha, (128, 32), 1, seed=3, capacity=8, workers=1, two_line_top="middle")
+
+
 def test_plate_stream_refuses_no_workers_and_a_batch_before_any_plate():
     alpha = get_alphabet("korean")
     with pytest.raises(ValueError, match="workers must be at least 1"):
@@ -49,7 +67,7 @@ def test_train_streaming_saves_a_measured_checkpoint_naming_its_seeds(tmp_path):
     summary = train_streaming(
         tmp_path / "rec", arch="lprnet", styles=STYLE, minutes=0.01, batch_size=4, epoch_steps=2,
         workers=1, capacity=64, seed=1000, plates_per_seed=32, min_buffer=32, n_val=8, n_test=8,
-        log=lines.append,
+        two_line_top="span", log=lines.append,
     )  # fmt: skip
     assert summary["epochs_run"] == 1 and summary["n_train"] % 32 == 0 and summary["n_train"] >= 32
     first, last = summary["streamed"]["seeds"]
@@ -58,7 +76,9 @@ def test_train_streaming_saves_a_measured_checkpoint_naming_its_seeds(tmp_path):
     assert lines[0].startswith("start: val exact") and "val_exact" in lines[1]
     saved = json.loads((tmp_path / "rec" / "meta.json").read_text())
     assert saved["training"]["metrics"]["synthetic"]["seed"] == 52
-    assert load_recognizer(tmp_path / "rec").input_size == (94, 24)
+    assert saved["two_line_top"] == "span"
+    loaded = load_recognizer(tmp_path / "rec")
+    assert loaded.input_size == (94, 24) and loaded.two_line_top == "span"
     with pytest.raises(FileExistsError):
         train_streaming(tmp_path / "rec", arch="lprnet", styles=STYLE)
 
@@ -69,6 +89,7 @@ def test_train_streaming_saves_a_measured_checkpoint_naming_its_seeds(tmp_path):
         ({"arch": "resnet"}, ValueError, "unknown architecture 'resnet'"),
         ({"arch": "lprnet", "init_from": "crnn-korean"}, ValueError, "different architecture"),
         ({"styles": "kr_ev,eu_de"}, ValueError, "mix alphabets"),
+        ({"two_line_top": "middle"}, ValueError, "two-line top layout 'middle' is unknown"),
     ],
 )
 def test_train_streaming_refuses_bad_settings_before_drawing(tmp_path, kwargs, error, match):

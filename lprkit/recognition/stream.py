@@ -24,17 +24,18 @@ from pathlib import Path
 import numpy as np
 
 from lprkit.charset import pad_labels
+from lprkit.synth.twoline import TOP_LAYOUT, check_top_layout
 
 CHUNK = 2048  # plates per worker task: one generator seed each
 
 
 def _draw_chunk(task) -> tuple[np.ndarray, list[str]]:
     """One worker task: the degraded plates of one seed, as model-ready uint8 strips."""
-    styles, size, channels, seed, n = task
+    styles, size, channels, seed, n, two_line_top = task
     from lprkit.recognition.preprocess import fit_crops
     from lprkit.synth.dataset import generate_crops
 
-    images, texts, _ = generate_crops(n, styles, size=size, seed=seed, processes=1)
+    images, texts, _ = generate_crops(n, styles, size=size, seed=seed, processes=1, two_line_top=two_line_top)
     return fit_crops(images, size, channels, two_line=False), texts
 
 
@@ -61,15 +62,19 @@ class PlateStream:
         Plates per seed (one worker task).
     max_label_len
         Label width; every Korean and Latin plate fits in 10 tokens.
+    two_line_top
+        How two-line plates are cut into strips (:mod:`lprkit.synth.twoline`).
     """
 
     def __init__(
-        self, styles, alphabet, size, channels, seed, capacity, workers, chunk=CHUNK, max_label_len=10
-    ):
+        self, styles, alphabet, size, channels, seed, capacity, workers, chunk=CHUNK, max_label_len=10,
+        two_line_top=TOP_LAYOUT,
+    ):  # fmt: skip
         import multiprocessing as mp
 
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
+        check_top_layout(two_line_top)
         chunks = max(1, capacity // chunk)
         self.alphabet = alphabet
         self.images = np.empty((chunks * chunk, size[1], size[0], channels), np.uint8)
@@ -79,7 +84,7 @@ class PlateStream:
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._pool = mp.get_context("spawn").Pool(workers)
-        tasks = [(styles, tuple(size), channels, seed + k, chunk) for k in range(chunks)]
+        tasks = [(styles, tuple(size), channels, seed + k, chunk, two_line_top) for k in range(chunks)]
         self._thread = threading.Thread(target=self._fill, args=(tasks,), daemon=True)
         self._thread.start()
 
@@ -146,6 +151,7 @@ def train_streaming(
     plates_per_seed: int = CHUNK,
     min_buffer: int = 20 * CHUNK,
     precision: str = "float32",
+    two_line_top: str | None = None,
     overwrite: bool = False,
     log=print,
 ) -> dict:
@@ -185,6 +191,10 @@ def train_streaming(
         Plates drawn before the first step.
     precision
         Weights of the saved checkpoint (``"float16"`` halves it).
+    two_line_top
+        How two-line plates are cut into strips, for training, validation and the test set:
+        ``"text"`` or ``"span"`` (default: new data's, :data:`lprkit.synth.twoline.TOP_LAYOUT`).
+        The checkpoint records it, so readers cut plates the same way.
     log
         Called with one line per validation.
 
@@ -207,6 +217,7 @@ def train_streaming(
     from lprkit.synth.styles import resolve_styles
 
     t_start = time.time()
+    two_line_top = check_top_layout(two_line_top or TOP_LAYOUT)
     out_dir = Path(out_dir)
     if out_dir.exists() and not overwrite:
         raise FileExistsError(f"{out_dir} exists; pass overwrite=True to replace it")
@@ -221,9 +232,11 @@ def train_streaming(
     # a plain learning-rate variable, set between fits from the share of the budget spent
     model.compile(optimizer=keras.optimizers.Adam(learning_rate * 0.01, clipnorm=5.0), loss=ctc.ctc_loss)
     workers = workers or max(1, (os.cpu_count() or 1) - 2)
-    stream = PlateStream(style_names, alpha, size, channels, seed, capacity, workers, plates_per_seed)
+    stream = PlateStream(
+        style_names, alpha, size, channels, seed, capacity, workers, plates_per_seed, two_line_top=two_line_top
+    )
     try:
-        val_x, val_texts = _draw_chunk((style_names, size, channels, val_seed, n_val))
+        val_x, val_texts = _draw_chunk((style_names, size, channels, val_seed, n_val, two_line_top))
         val_x = val_x.astype(np.float32) / 255.0
 
         def val_exact() -> float:
@@ -267,7 +280,7 @@ def train_streaming(
         stream.close()
 
     model.set_weights(best_weights)
-    recognizer = KerasRecognizer(model, alpha, two_line="best", name=out_dir.name)
+    recognizer = KerasRecognizer(model, alpha, two_line="best", two_line_top=two_line_top, name=out_dir.name)
     summary = {
         "architecture": arch,
         "alphabet": alpha.name,
