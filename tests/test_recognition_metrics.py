@@ -13,6 +13,7 @@ from lprkit.recognition.metrics import (
     edit_distance,
     evaluate_recognizer,
     exact_accuracy,
+    two_line_errors,
 )
 
 
@@ -69,3 +70,34 @@ def test_evaluate_recognizer_table():
     assert len(report.errors()) == 2 and "exact=0.500" in str(report)
     with pytest.raises(ValueError, match="3 styles for 4 texts"):
         evaluate_recognizer(FakeRecognizer(reads), [0, 1, 2, 3], texts, styles=["a"] * 3)
+
+
+def test_two_line_errors_name_the_line_that_was_misread():
+    refs = ["서울94사6731", "서울94사6731", "서울94사6731", "서울94사6731", "47루2194", "12가3456"]
+    hyps = ["서울94사6731", "부산94사6731", "서울94바6731", "부산94사673", "47루21944", "12가3457"]
+    styles = ["kr_commercial_2line"] * 4 + ["kr_private_2line_short", "kr_private_2006"]
+    rows = two_line_errors(refs, hyps, styles, KOREAN)
+    assert rows == [  # one-line plates are skipped; styles come sorted
+        {
+            "style": "kr_commercial_2line",
+            "n": 4,
+            "wrong": 3,
+            "top_only": 1,
+            "bottom_only": 1,
+            "other": 1,
+        },
+        {
+            "style": "kr_private_2line_short",
+            "n": 1,
+            "wrong": 1,
+            "top_only": 0,
+            "bottom_only": 1,
+            "other": 0,
+        },
+    ]
+    # a token added between the lines keeps both lines' tokens but is still wrong
+    assert two_line_errors(["47루2194"], ["47루12194"], ["kr_private_2line_short"])[0]["other"] == 1
+    with pytest.raises(ValueError, match="2 references, 1 readings and 2 styles"):
+        two_line_errors(["47루2194"] * 2, ["47루2194"], ["kr_private_2line_short"] * 2)
+    with pytest.raises(ValueError, match="not a legal kr_private_2line_short plate"):
+        two_line_errors(["123가4567"], ["123가4568"], ["kr_private_2line_short"])
