@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 
 from lprkit.checkpoints import load_recognizer
-from lprkit.recognition.metrics import exact_accuracy, two_line_errors
+from lprkit.recognition.metrics import evaluate_recognizer, two_line_errors
 from lprkit.synth.dataset import generate_crops
 from lprkit.synth.styles import get_style
 
@@ -26,21 +26,17 @@ def line_error_row(recognizer, styles: str, seed: int, n: int) -> dict:
     images, texts, plate_styles = generate_crops(
         n, styles, size=recognizer.input_size, seed=seed, two_line_top=recognizer.two_line_top
     )
-    reads = [r.text for r in recognizer.read(list(images))]
-    alpha = recognizer.alphabet
-    two = two_line_errors(texts, reads, plate_styles, alpha)
-    one_line = [
-        (t, r)
-        for t, r, s in zip(texts, reads, plate_styles, strict=True)
-        if not get_style(s).two_line
-    ]
+    report = evaluate_recognizer(recognizer, images, texts, plate_styles)
+    reads = [row["read"] for row in report.rows]
+    two = two_line_errors(texts, reads, plate_styles, recognizer.alphabet)
+    one_line = [row for row in report.rows if not get_style(row["style"]).two_line]
     return {
         "recognizer": recognizer.name,
         "layout": recognizer.two_line_top,
         "seed": seed,
         "n": n,
-        "exact": exact_accuracy(texts, reads, alpha),
-        "one-line wrong": sum(t != r for t, r in one_line),
+        "exact": report.summary["exact"],
+        "one-line wrong": sum(not row["correct"] for row in one_line),
         "one-line n": len(one_line),
         "two-line wrong": sum(r["wrong"] for r in two),
         "two-line n": sum(r["n"] for r in two),
