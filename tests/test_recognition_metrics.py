@@ -13,6 +13,7 @@ from lprkit.recognition.metrics import (
     edit_distance,
     evaluate_recognizer,
     exact_accuracy,
+    misread_line,
     two_line_errors,
 )
 
@@ -101,3 +102,12 @@ def test_two_line_errors_name_the_line_that_was_misread():
         two_line_errors(["47루2194"] * 2, ["47루2194"], ["kr_private_2line_short"] * 2)
     with pytest.raises(ValueError, match="not a legal kr_private_2line_short plate"):
         two_line_errors(["123가4567"], ["123가4568"], ["kr_private_2line_short"])
+
+
+def test_misread_line_per_plate():
+    style = "kr_commercial_2line"
+    assert misread_line("서울94사6731", "부산94사6731", style, KOREAN) == "top"
+    assert misread_line("서울94사6731", "서울94바6731", style, KOREAN) == "bottom"
+    assert misread_line("서울94사6731", "부산94사673", style, KOREAN) == "other"
+    assert misread_line("서울94사6731", "서울94사6731", style, KOREAN) is None
+    assert misread_line("12가3456", "12가3457", "kr_private_2006", KOREAN) is None  # one line

@@ -230,18 +230,58 @@ def evaluate_recognizer(
     return EvalReport(rows, summary, by_style, confusion_table(texts, hyps, alphabet))
 
 
+def misread_line(ref: str, hyp: str, style: str, alphabet: Alphabet | None = None) -> str | None:
+    """Which line of a two-line plate a reading got wrong.
+
+    A two-line plate is cut into a one-line strip whose top-line part is small and often the
+    most degraded, so it helps to know whether a wrong read kept the bottom line intact.
+    A read "keeps" the top line if it starts with the top line's tokens, and the bottom line
+    if it ends with the bottom line's.
+
+    Parameters
+    ----------
+    ref, hyp
+        True text (a legal plate of ``style``) and reading.
+    style
+        The plate's style name.
+    alphabet
+        Tokenises texts (``서울`` is one token); default characters.
+
+    Returns
+    -------
+    str or None
+        ``"top"`` (only the top line wrong), ``"bottom"`` (only the bottom line wrong),
+        ``"other"`` (both lines wrong, or tokens added between them); None when the reading is
+        right or the style has one line.
+    """
+    from lprkit.synth.grammar import split_fields
+    from lprkit.synth.styles import get_style
+
+    st = get_style(style)
+    ref_tokens, hyp_tokens = _tokens(ref, alphabet), _tokens(hyp, alphabet)
+    if not st.two_line or ref_tokens == hyp_tokens:
+        return None
+    fields = split_fields(ref, st)
+    top = _tokens("".join(fields[: len(st.lines[0].fields)]), alphabet)
+    bottom = ref_tokens[len(top) :]
+    top_kept = hyp_tokens[: len(top)] == top
+    bottom_kept = (
+        len(hyp_tokens) >= len(bottom) and hyp_tokens[len(hyp_tokens) - len(bottom) :] == bottom
+    )
+    if bottom_kept and not top_kept:
+        return "top"
+    if top_kept and not bottom_kept:
+        return "bottom"
+    return "other"
+
+
 def two_line_errors(
     refs: Sequence[str],
     hyps: Sequence[str],
     styles: Sequence[str],
     alphabet: Alphabet | None = None,
 ) -> list[dict]:
-    """Which line of two-line plates a recogniser got wrong, per two-line style.
-
-    A two-line plate is cut into a one-line strip whose top-line part is small and often the
-    most degraded, so it helps to know whether a wrong read kept the bottom line intact.
-    A read "keeps" the top line if it starts with the top line's tokens, and the bottom line
-    if it ends with the bottom line's.
+    """Which line of two-line plates a recogniser got wrong, counted per two-line style.
 
     Parameters
     ----------
@@ -257,37 +297,23 @@ def two_line_errors(
     list of dict
         Per two-line style: ``{"style", "n", "wrong", "top_only", "bottom_only", "other"}``:
         wrong reads with only the top line wrong, only the bottom line wrong, and the rest
-        (both lines wrong, or tokens added between them).
+        (both lines wrong, or tokens added between them); see :func:`misread_line`.
     """
-    from lprkit.synth.grammar import split_fields
     from lprkit.synth.styles import get_style
 
     if not len(refs) == len(hyps) == len(styles):
         raise ValueError(f"{len(refs)} references, {len(hyps)} readings and {len(styles)} styles")
+    columns = {"top": "top_only", "bottom": "bottom_only", "other": "other"}
     table: dict[str, dict] = {}
     for ref, hyp, name in zip(refs, hyps, styles, strict=True):
-        style = get_style(name)
-        if not style.two_line:
+        if not get_style(name).two_line:
             continue
         row = table.setdefault(
             name, {"style": name, "n": 0, "wrong": 0, "top_only": 0, "bottom_only": 0, "other": 0}
         )
         row["n"] += 1
-        ref_tokens, hyp_tokens = _tokens(ref, alphabet), _tokens(hyp, alphabet)
-        if ref_tokens == hyp_tokens:
-            continue
-        fields = split_fields(ref, style)
-        top = _tokens("".join(fields[: len(style.lines[0].fields)]), alphabet)
-        bottom = ref_tokens[len(top) :]
-        top_kept = hyp_tokens[: len(top)] == top
-        bottom_kept = (
-            len(hyp_tokens) >= len(bottom) and hyp_tokens[len(hyp_tokens) - len(bottom) :] == bottom
-        )
-        row["wrong"] += 1
-        if bottom_kept and not top_kept:
-            row["top_only"] += 1
-        elif top_kept and not bottom_kept:
-            row["bottom_only"] += 1
-        else:
-            row["other"] += 1
+        line = misread_line(ref, hyp, name, alphabet)
+        if line is not None:
+            row["wrong"] += 1
+            row[columns[line]] += 1
     return [table[name] for name in sorted(table)]
