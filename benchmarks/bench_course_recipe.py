@@ -14,7 +14,9 @@ two-line styles only) and on the real crops when ``LPRKIT_DATA_HOME`` holds them
         [--minutes 10] [--n-train 20000] [--arch crnn] [--styles korean] [--seed 0]
 
 A variant is ``NAME:key=value,key=value`` with keys of ``train_plate_recognizer``
-(``two_line_top``, ``learning_rate``, ``batch_size``, ``n_train``, ...).
+(``two_line_top``, ``learning_rate``, ``batch_size``, ``n_train``, ``model_options``, ...);
+commas inside brackets belong to the value, so a narrower CRNN is
+``--variant "narrow:model_options={'filters': (16, 32, 64, 64), 'rnn_units': 64}"``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def parse_variant(spec: str) -> tuple[str, dict]:
     if not name:
         raise ValueError(f"variant {spec!r} has no name; write NAME:key=value,...")
     settings = {}
-    for item in filter(None, rest.split(",")):
+    for item in filter(None, _split_top_level(rest)):
         key, eq, value = item.partition("=")
         if not eq:
             raise ValueError(f"variant {spec!r}: {item!r} is not key=value")
@@ -45,6 +47,19 @@ def parse_variant(spec: str) -> tuple[str, dict]:
         except (ValueError, SyntaxError):
             settings[key.strip()] = value.strip()
     return name, settings
+
+
+def _split_top_level(text: str) -> list[str]:
+    """``text`` split at the commas that are not inside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
 
 
 def two_line_exact(by_style: list[dict]) -> float:

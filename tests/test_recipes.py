@@ -71,3 +71,19 @@ def test_recognizer_recipe_records_the_layout_and_learning_rate_asked_for(tmp_pa
     with pytest.raises(ValueError, match="unknown architecture 'vit'"):
         train_plate_recognizer(tmp_path / "x", arch="vit", n_train=8, epochs=1, verbose=0)
     assert not (tmp_path / "x").exists()
+
+
+def test_recognizer_recipe_builds_and_records_the_model_options(tmp_path):
+    from lprkit.recognition.recipe import train_plate_recognizer
+
+    narrow = {"filters": (8, 16, 16, 16), "rnn_units": 16}
+    summary = train_plate_recognizer(tmp_path / "rec", arch="crnn", styles="kr_ev", n_train=16, n_val=8,
+                                     n_test=8, epochs=1, model_options=narrow, verbose=0)  # fmt: skip
+    assert summary["model_options"] == {"filters": [8, 16, 16, 16], "rnn_units": 16}
+    model = load_recognizer(tmp_path / "rec").model
+    assert model.get_layer("conv6").filters == 16 and model.get_layer("bi_lstm1").forward_layer.units == 16
+    with pytest.raises(ValueError, match=r"model options \['input_size'\] are set by the recipe"):
+        train_plate_recognizer(tmp_path / "x", model_options={"input_size": (64, 32)}, n_train=8, epochs=1)
+    with pytest.raises(ValueError, match=r"unknown crnn model options \['width'\]; accepted: rnn, "):
+        train_plate_recognizer(tmp_path / "x", model_options={"width": 2}, n_train=8, epochs=1)
+    assert not (tmp_path / "x").exists()

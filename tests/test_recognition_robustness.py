@@ -116,3 +116,30 @@ def test_size_overrides_the_recognizers_input(plates):
     quality_sweep(rec, STYLES, strengths=(0.0,), render_scales=(1.0,), n=12, seed=3, size=(94, 24),
                   processes=1)
     assert rec.batches[0].shape == (12, 24, 94, 3)
+
+
+def test_degradation_ablation_reads_the_same_plates_per_condition(plates):
+    from lprkit.recognition.robustness import default_ablations, degradation_ablation
+
+    texts, styles = plates
+    rec = ScriptedRecognizer(texts, styles, spoil_two_line=True)
+    conditions = {"without downscale": {"downscale": 0.0}, "clean": {"warp": 0.0, "jpeg": 0.0}}
+    rows = degradation_ablation(rec, STYLES, conditions, n=12, seed=3, processes=1)
+    labels = ["as in the test set", "without downscale", "clean"]
+    assert [(r["condition"], r["lines"]) for r in rows] == [
+        (c, lines) for c in labels for lines in ("all", "one", "two")]
+    # the same plates in every condition (the scripted reader is right on one-line plates) ...
+    assert {r["exact"] for r in rows if r["lines"] == "one"} == {1.0}
+    assert {r["exact"] for r in rows if r["lines"] == "two"} == {0.0}
+    # ... and the first condition is the test set itself
+    test_set = generate_crops(12, STYLES, size=SIZE, seed=3)[0]
+    assert rec.batches[0].tobytes() == test_set.tobytes()
+    assert not np.array_equal(rec.batches[0], rec.batches[2])
+    defaults = default_ablations()
+    assert defaults["without downscale"] == {"downscale": 0.0}
+    assert "without rotate" not in defaults  # applied only inside warp in the test set
+    assert set(defaults["without any (clean)"]) >= {"warp", "jpeg", "noise"}
+    with pytest.raises(ValueError, match="condition 'foggy': unknown degradations"):
+        degradation_ablation(rec, STYLES, {"foggy": {"fog": 1.0}}, n=2, processes=1)
+    with pytest.raises(ValueError, match="at least one plate"):
+        degradation_ablation(rec, STYLES, n=0)

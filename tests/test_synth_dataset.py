@@ -59,6 +59,26 @@ def test_render_scale_draws_the_same_plates_sharper():
         generate_crops(2, size=(64, 16), render_scale=0)
 
 
+def test_degradations_override_changes_images_not_plates():
+    from lprkit.synth.degrade import DEGRADATIONS
+
+    default = generate_crops(6, "kr_private_2019", size=(128, 32), seed=4)
+    same = generate_crops(6, "kr_private_2019", size=(128, 32), seed=4, degradations={})
+    assert same[0].tobytes() == default[0].tobytes()  # no override: the test set's bytes
+    none = dict.fromkeys(DEGRADATIONS, 0.0)
+    clean = generate_crops(6, "kr_private_2019", size=(128, 32), seed=4, degradations=none)
+    strength0 = generate_crops(6, "kr_private_2019", size=(128, 32), seed=4, degrade_strength=0)
+    assert clean[1] == default[1] and clean[2] == default[2]  # the same plates ...
+    assert clean[0].tobytes() == strength0[0].tobytes()  # ... drawn clean when all are off
+    assert not np.array_equal(clean[0], default[0])
+    with pytest.raises(ValueError, match=r"unknown degradations \['fog'\]; known: warp"):
+        generate_crops(2, size=(64, 16), degradations={"fog": 0.0})
+    with pytest.raises(ValueError, match="degradation 'jpeg': probability 1.5 is outside"):
+        generate_crops(2, size=(64, 16), degradations={"jpeg": 1.5})
+    with pytest.raises(ValueError, match="degradation 'jpeg': probability 'often' is not a number"):
+        generate_crops(2, size=(64, 16), degradations={"jpeg": "often"})
+
+
 def test_two_line_plates_become_strips():
     imgs, texts, styles = generate_crops(6, "kr_green_2line", size=(128, 32), seed=1)
     assert set(styles) == {"kr_green_2line"} and imgs.shape == (6, 32, 128, 3)

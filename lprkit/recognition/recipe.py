@@ -19,17 +19,33 @@ from lprkit.config import by_profile
 INPUT_SIZES = {"crnn": (128, 32), "lprnet": (94, 24)}
 
 
-def build_model(arch: str, alphabet):
-    """A fresh CRNN (grayscale 128×32) or LPRNet (RGB 94×24) for ``alphabet``."""
+def build_model(arch: str, alphabet, **options):
+    """A fresh CRNN (grayscale 128×32) or LPRNet (RGB 94×24) for ``alphabet``.
+
+    ``options`` go to the builder (:func:`lprkit.models.crnn.crnn` or
+    :func:`lprkit.models.lprnet.lprnet`), e.g. ``filters=(16, 32, 64, 64), rnn_units=64`` for a
+    narrower CRNN; the input size and channels are the recipe's and cannot be changed here.
+    """
+    import inspect
+
     if arch == "crnn":
-        from lprkit.models.crnn import crnn
+        from lprkit.models.crnn import crnn as builder
 
-        return crnn(alphabet, input_size=INPUT_SIZES["crnn"], channels=1)
-    if arch == "lprnet":
-        from lprkit.models.lprnet import lprnet
+        fixed = {"input_size": INPUT_SIZES["crnn"], "channels": 1}
+    elif arch == "lprnet":
+        from lprkit.models.lprnet import lprnet as builder
 
-        return lprnet(alphabet, input_size=INPUT_SIZES["lprnet"])
-    raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
+        fixed = {"input_size": INPUT_SIZES["lprnet"]}
+    else:
+        raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
+    taken = sorted(({"alphabet"} | set(fixed)) & set(options))
+    if taken:
+        raise ValueError(f"model options {taken} are set by the recipe; leave them out")
+    accepted = [p for p in inspect.signature(builder).parameters if p not in fixed and p != "alphabet"]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise ValueError(f"unknown {arch} model options {unknown}; accepted: {', '.join(accepted)}")
+    return builder(alphabet, **fixed, **options)
 
 
 def resolve_alphabet(style_names: list[str], alphabet: str | None = None):
@@ -138,6 +154,7 @@ def train_plate_recognizer(
     learning_rate: float = 1e-3,
     seed: int = 0,
     two_line_top: str | None = None,
+    model_options: dict | None = None,
     work_dir: str | os.PathLike | None = None,
     precision: str = "float32",
     overwrite: bool = False,
@@ -182,6 +199,10 @@ def train_plate_recognizer(
         How two-line plates are cut into strips, ``"text"`` or ``"span"``
         (:mod:`lprkit.synth.twoline`); recorded with the checkpoint. Default: the layout new
         training data uses.
+    model_options
+        Keyword arguments for the model builder (see :func:`build_model`), e.g.
+        ``{"filters": (16, 32, 64, 64), "rnn_units": 64}`` for a narrower, faster CRNN;
+        recorded with the checkpoint.
     work_dir
         Resumable state (default ``out_dir`` + ``.work``): run again to continue.
     precision
@@ -212,6 +233,8 @@ def train_plate_recognizer(
     if arch not in INPUT_SIZES:
         raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
     size = INPUT_SIZES[arch]
+    model_options = dict(model_options or {})
+    build_model(arch, alpha, **model_options)  # a bad option fails before the data is drawn
 
     t0 = time.perf_counter()
     cut = {"size": size, "processes": processes, "two_line_top": two_line_top}
@@ -222,7 +245,7 @@ def train_plate_recognizer(
     import keras
 
     keras.utils.set_random_seed(seed)  # the same weights at the start of every run
-    model = build_model(arch, alpha)
+    model = build_model(arch, alpha, **model_options)
     if init_from is not None:
         _copy_weights(init_from, model, alpha)
     work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")
@@ -249,6 +272,7 @@ def train_plate_recognizer(
         "max_minutes": max_minutes,
         "batch_size": result.info.get("batch_size"),
         "learning_rate": learning_rate,
+        "model_options": {k: list(v) if isinstance(v, tuple) else v for k, v in model_options.items()},
         "epochs_run": result.epochs_run,
         "best_val_exact": result.best,
         "data_minutes": round(data_minutes, 1),

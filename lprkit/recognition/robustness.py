@@ -9,6 +9,9 @@ reads each version, so the rows differ only in image quality:
 - ``render_scale`` multiplies the size a plate is drawn and degraded at (1 = the test set's
   size: one-line plates 0.9-1.35x the model's width, two-line plates 1.1-2x its height);
 - ``strength`` scales every degradation (0 = a clean render, 1 = the test set's level).
+
+:func:`degradation_ablation` asks which degradation costs the most: it reads the same plates
+with one degradation (or a group) left out at a time, everything else as in the test set.
 """
 
 from __future__ import annotations
@@ -59,10 +62,6 @@ def quality_sweep(
         "exact", "cer"}``; ``lines`` is ``"all"``, ``"one"`` or ``"two"`` (a layout absent from
         ``styles`` gets no row).
     """
-    from lprkit.recognition.metrics import evaluate_recognizer
-    from lprkit.synth.dataset import generate_crops
-    from lprkit.synth.twoline import top_layout_of
-
     if n < 1:
         raise ValueError(f"n={n}: need at least one plate per condition")
     if not strengths or not render_scales:
@@ -74,23 +73,100 @@ def quality_sweep(
     rows = []
     for scale in render_scales:
         for strength in strengths:
-            images, texts, plate_styles = generate_crops(
-                n, names, size=size or recognizer.input_size, seed=seed,
-                degrade_strength=float(strength), render_scale=float(scale), processes=processes,
-                two_line_top=top_layout_of(recognizer),
-            )
-            # evaluate_recognizer's groups give the one- and two-line rows ("style" = layout)
-            lines = ["two" if get_style(s).two_line else "one" for s in plate_styles]
-            report = evaluate_recognizer(recognizer, images, texts, lines)
-            for group in [{**report.summary, "style": "all"}, *report.by_style]:
-                rows.append({
-                    "render_scale": float(scale),
-                    "strength": float(strength),
-                    "lines": group["style"],
-                    "n": group["n"],
-                    "exact": group["exact"],
-                    "cer": group["cer"],
-                })
+            condition = {"render_scale": float(scale), "strength": float(strength)}
+            crops = {"degrade_strength": float(strength), "render_scale": float(scale)}
+            rows += _read_by_lines(recognizer, names, n, seed, size, processes, condition, crops)
+    return rows
+
+
+def _read_by_lines(recognizer, styles, n, seed, size, processes, condition, crops) -> list[dict]:
+    """Rows ``{**condition, "lines", "n", "exact", "cer"}`` for ``generate_crops(..., **crops)``
+    read by ``recognizer``: all plates, then one-line and two-line plates apart."""
+    from lprkit.recognition.metrics import evaluate_recognizer
+    from lprkit.synth.dataset import generate_crops
+    from lprkit.synth.twoline import top_layout_of
+
+    images, texts, plate_styles = generate_crops(
+        n, styles, size=size or recognizer.input_size, seed=seed, processes=processes,
+        two_line_top=top_layout_of(recognizer), **crops,
+    )  # fmt: skip
+    # evaluate_recognizer's groups give the one- and two-line rows ("style" = layout)
+    lines = ["two" if get_style(s).two_line else "one" for s in plate_styles]
+    report = evaluate_recognizer(recognizer, images, texts, lines)
+    return [
+        {**condition, "lines": g["style"], "n": g["n"], "exact": g["exact"], "cer": g["cer"]}
+        for g in [{**report.summary, "style": "all"}, *report.by_style]
+    ]
+
+
+def default_ablations() -> dict[str, dict[str, float]]:
+    """One condition per degradation the test set applies, leaving it out:
+    ``{"without downscale": {"downscale": 0.0}, ...}``, plus the blurs together."""
+    from lprkit.synth.degrade import DEGRADATIONS
+
+    active = [name for name, d in DEGRADATIONS.items() if d.p > 0]
+    conditions = {f"without {name}": {name: 0.0} for name in active}
+    blurs = [name for name in ("downscale", "motion_blur", "gaussian_blur") if name in active]
+    conditions["without " + " + ".join(blurs)] = dict.fromkeys(blurs, 0.0)
+    conditions["without any (clean)"] = dict.fromkeys(active, 0.0)
+    return conditions
+
+
+def degradation_ablation(
+    recognizer,
+    styles: str | Sequence[str] = "korean",
+    conditions: dict[str, dict[str, float]] | None = None,
+    n: int = 300,
+    seed: int = 12,
+    size: tuple[int, int] | None = None,
+    processes: int | None = None,
+) -> list[dict]:
+    """Exact accuracy and CER of ``recognizer`` with degradations left out, one condition at a time.
+
+    Every condition draws the same plates (texts and styles) as the test set would, at its
+    size and strength, and changes only how often the named degradations apply; the first
+    row is the test set's own mix (``"as in the test set"``). The gain of a condition over
+    that row is what its degradations cost the recogniser.
+
+    Parameters
+    ----------
+    recognizer
+        A loaded recogniser (see :func:`quality_sweep`).
+    styles
+        Plate styles or a group name.
+    conditions
+        ``{label: {degradation name: probability}}``; default :func:`default_ablations`
+        (each degradation left out on its own, then the blurs together, then all).
+    n, seed, size, processes
+        As in :func:`quality_sweep`.
+
+    Returns
+    -------
+    list of dict
+        ``{"condition", "lines", "n", "exact", "cer"}``, ``lines`` ``"all"``, ``"one"`` or
+        ``"two"`` as in :func:`quality_sweep`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown degradation name or a probability outside [0, 1].
+    """
+    from lprkit.synth.degrade import check_degradations
+
+    if n < 1:
+        raise ValueError(f"n={n}: need at least one plate per condition")
+    conditions = default_ablations() if conditions is None else dict(conditions)
+    for label, probabilities in conditions.items():
+        try:
+            check_degradations(probabilities)
+        except ValueError as err:
+            raise ValueError(f"condition {label!r}: {err}") from None
+    names = resolve_styles(styles)
+    rows = []
+    for label, probabilities in {"as in the test set": None, **conditions}.items():
+        crops = {"degradations": probabilities}
+        condition = {"condition": label}
+        rows += _read_by_lines(recognizer, names, n, seed, size, processes, condition, crops)
     return rows
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lprkit.synth.degrade import degrade
+from lprkit.synth.degrade import check_degradations, degrade
 from lprkit.synth.holders import add_holder
 from lprkit.synth.render import random_plate
 from lprkit.synth.styles import get_style, resolve_styles
@@ -60,13 +60,15 @@ def make_crop(
     degrade_strength: float,
     render_scale: float = 1.0,
     two_line_top: str = TOP_LAYOUT,
+    degradations: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, str, str]:
     """Plate ``i`` of a data set: ``(image, text, style name)``.
 
     With ``size=None`` the crop keeps its rendered size (variable, like real crops) and
     two-line plates stay two-line; with a size it is a one-line strip resized to it, its top
     line cut out as ``two_line_top`` says (:func:`~lprkit.synth.twoline.to_single_line`).
-    ``render_scale`` multiplies the size the plate is drawn (and degraded) at.
+    ``render_scale`` multiplies the size the plate is drawn (and degraded) at; ``degradations``
+    overrides how often named degradations apply (``degrade``'s ``probabilities``).
     """
     import cv2
 
@@ -84,7 +86,7 @@ def make_crop(
     if st.holder > 0 and rng.random() < st.holder:  # no draw for styles without holders
         img = add_holder(img, rng)
     if degrade_strength > 0:
-        img = degrade(img, rng, degrade_strength)
+        img = degrade(img, rng, degrade_strength, probabilities=degradations)
     if size is None:
         return img, plate.text, name
     if st.two_line:
@@ -95,9 +97,10 @@ def make_crop(
 
 
 def _crops_range(args) -> tuple[np.ndarray, list[str], list[str]]:
-    start, stop, names, cum, size, seed, strength, render_scale, top = args
+    start, stop, names, cum, size, seed, strength, render_scale, top, degradations = args
     out = [
-        make_crop(i, names, cum, size, seed, strength, render_scale, top) for i in range(start, stop)
+        make_crop(i, names, cum, size, seed, strength, render_scale, top, degradations)
+        for i in range(start, stop)
     ]
     return np.stack([o[0] for o in out]), [o[1] for o in out], [o[2] for o in out]
 
@@ -128,6 +131,7 @@ def generate_crops(
     processes: int | None = 1,
     render_scale: float = 1.0,
     two_line_top: str = TOP_LAYOUT,
+    degradations: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Render ``n`` degraded one-line plate crops in memory.
 
@@ -152,6 +156,10 @@ def generate_crops(
     two_line_top
         How two-line plates become strips (``"text"`` or ``"span"``, see
         :mod:`lprkit.synth.twoline`): to test a recogniser, use its ``two_line_top``.
+    degradations
+        How often named degradations apply instead of their defaults (``{"downscale": 0}``
+        leaves it out; see :data:`~lprkit.synth.degrade.DEGRADATIONS`). Plates, texts and
+        styles stay the same; the other effects' random settings may change.
 
     Returns
     -------
@@ -170,13 +178,15 @@ def generate_crops(
     if not 0.25 <= render_scale <= 8:
         raise ValueError(f"render_scale must be between 0.25 and 8, got {render_scale}")
     check_top_layout(two_line_top)
+    degradations = check_degradations(degradations)
     names, cum = _style_table(styles)
     if n == 0:
         return np.zeros((0, size[1], size[0], 3), np.uint8), [], []
     tasks = [
-        (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, render_scale, two_line_top)
+        (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, render_scale, two_line_top,
+         degradations)
         for s in range(0, n, CHUNK)
-    ]
+    ]  # fmt: skip
     procs = _processes(processes, n)
     if procs == 1:
         parts = [_crops_range(t) for t in tasks]
@@ -407,7 +417,7 @@ def tf_dataset(
     def render_chunk(c):
         start = int(c) * chunk
         stop = start + chunk if n is None else min(start + chunk, n)
-        task = (start, stop, names, cum, size, seed, degrade_strength, 1.0, two_line_top)
+        task = (start, stop, names, cum, size, seed, degrade_strength, 1.0, two_line_top, None)
         imgs, texts, sts = _crops_range(task)
         out = [imgs, np.array(texts, dtype=object), np.array(sts, dtype=object)]
         if alpha is not None:

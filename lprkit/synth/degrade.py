@@ -247,17 +247,34 @@ def degrade(
     if strength <= 0:
         return image.copy()
     probs = {n: d.p for n, d in DEGRADATIONS.items()}
-    if probabilities:
-        unknown = set(probabilities) - set(probs)
-        if unknown:
-            raise ValueError(f"unknown degradations {sorted(unknown)}; known: {', '.join(probs)}")
-        probs.update(probabilities)
+    probs.update(check_degradations(probabilities) or {})
     draws = rng.random(len(probs))
     out = image
     for (name, p), u in zip(probs.items(), draws, strict=True):
         if u < p:
             out = DEGRADATIONS[name].fn(out, rng, float(strength))
     return out if out is not image else image.copy()
+
+
+def check_degradations(probabilities: dict[str, float] | None) -> dict[str, float] | None:
+    """``probabilities`` as ``{name: float}`` after checking every name is a known degradation
+    and every value a probability in [0, 1]; None stays None."""
+    if probabilities is None:
+        return None
+    unknown = set(probabilities) - set(DEGRADATIONS)
+    if unknown:
+        known = ", ".join(DEGRADATIONS)
+        raise ValueError(f"unknown degradations {sorted(unknown)}; known: {known}")
+    out = {}
+    for name, p in probabilities.items():
+        try:
+            p = float(p)
+        except (TypeError, ValueError):
+            raise ValueError(f"degradation {name!r}: probability {p!r} is not a number") from None
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"degradation {name!r}: probability {p} is outside [0, 1]")
+        out[name] = p
+    return out
 
 
 def _check(image: np.ndarray) -> np.ndarray:
