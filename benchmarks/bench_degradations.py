@@ -16,7 +16,7 @@ import argparse
 
 from lprkit.checkpoints import load_recognizer
 from lprkit.recognition.compare import format_table
-from lprkit.recognition.robustness import degradation_ablation
+from lprkit.recognition.robustness import ablation_pivot, degradation_ablation
 
 
 def main() -> None:
@@ -32,12 +32,14 @@ def main() -> None:
     for spec in args.recognizers.split(","):
         recognizer = load_recognizer(spec)
         rows = degradation_ablation(recognizer, args.styles, n=args.n, seed=args.seed, processes=1)
+        pivot, layouts = ablation_pivot(rows)
         for lines in ("all", "two"):
+            if lines not in layouts:
+                continue
             column = f"{recognizer.name} {lines}"
             columns.append(column)
-            for r in (r for r in rows if r["lines"] == lines):
-                row = table.setdefault(r["condition"], {"condition": r["condition"]})
-                row[column] = r["exact"]
+            for r in pivot:
+                table.setdefault(r["condition"], {"condition": r["condition"]})[column] = r[lines]
     print(f"exact accuracy, {args.n} plates of seed {args.seed} ({args.styles}); "
           "'two': two-line plates only")  # fmt: skip
     print(format_table(list(table.values()), columns))

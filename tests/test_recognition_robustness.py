@@ -143,3 +143,19 @@ def test_degradation_ablation_reads_the_same_plates_per_condition(plates):
         degradation_ablation(rec, STYLES, {"foggy": {"fog": 1.0}}, n=2, processes=1)
     with pytest.raises(ValueError, match="at least one plate"):
         degradation_ablation(rec, STYLES, n=0)
+
+
+def test_ablation_pivot_puts_line_layouts_in_columns():
+    from lprkit.recognition.robustness import ablation_pivot
+
+    rows = [
+        {"condition": c, "lines": lines, "n": 5, "exact": e, "cer": 0.2}
+        for c, e in (("as in the test set", 0.6), ("without jpeg", 0.8)) for lines in ("all", "two")
+    ]
+    table, columns = ablation_pivot(rows)
+    assert columns == ["condition", "all", "two"]  # no one-line plates, no column
+    assert table == [{"condition": "as in the test set", "all": 0.6, "two": 0.6},
+                     {"condition": "without jpeg", "all": 0.8, "two": 0.8}]
+    assert ablation_pivot(rows, "cer")[0][1]["two"] == 0.2
+    with pytest.raises(ValueError, match="'exact' or 'cer'"):
+        ablation_pivot(rows, "speed")

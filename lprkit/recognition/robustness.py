@@ -190,3 +190,21 @@ def quality_pivot(rows: Sequence[dict], value: str = "exact") -> tuple[list[dict
                                      "n": r["n"]})
         row[f"strength {r['strength']:g}"] = r[value]
     return list(table.values()), columns
+
+
+def ablation_pivot(rows: Sequence[dict], value: str = "exact") -> tuple[list[dict], list[str]]:
+    """:func:`degradation_ablation` rows as one row per condition, one column per line layout.
+
+    Returns
+    -------
+    (list of dict, list of str)
+        Rows ``{"condition", "all", "one", "two"}`` (a layout absent from the plates has no
+        column) and their column names, for :func:`lprkit.recognition.compare.format_table`.
+    """
+    if value not in ("exact", "cer"):
+        raise ValueError(f"value={value!r}; use 'exact' or 'cer'")
+    table: dict[str, dict] = {}
+    for r in rows:
+        table.setdefault(r["condition"], {"condition": r["condition"]})[r["lines"]] = r[value]
+    layouts = [lines for lines in ("all", "one", "two") if any(lines in row for row in table.values())]
+    return list(table.values()), ["condition", *layouts]
