@@ -101,7 +101,8 @@ def _read_by_lines(recognizer, styles, n, seed, size, processes, condition, crop
 
 def default_ablations() -> dict[str, dict[str, float]]:
     """One condition per degradation the test set applies, leaving it out:
-    ``{"without downscale": {"downscale": 0.0}, ...}``, plus the blurs together."""
+    ``{"without downscale": {"downscale": 0.0}, ...}``, then the three blurs left out together,
+    then all of them (``"without any (clean)"``)."""
     from lprkit.synth.degrade import DEGRADATIONS
 
     active = [name for name, d in DEGRADATIONS.items() if d.p > 0]
@@ -149,7 +150,7 @@ def degradation_ablation(
     Raises
     ------
     ValueError
-        For an unknown degradation name or a probability outside [0, 1].
+        For an unknown degradation name, a probability outside [0, 1] or ``n < 1``.
     """
     from lprkit.synth.degrade import check_degradations
 
