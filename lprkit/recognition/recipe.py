@@ -26,6 +26,13 @@ def build_model(arch: str, alphabet, **options):
     :func:`lprkit.models.lprnet.lprnet`), e.g. ``filters=(16, 32, 64, 64), rnn_units=64`` for a
     narrower CRNN; the input size and channels are the recipe's and cannot be changed here.
     """
+    builder, fixed = _builder(arch, options)
+    return builder(alphabet, **fixed, **options)
+
+
+def _builder(arch: str, options: dict):
+    """The model builder of ``arch`` and the arguments the recipe fixes, after checking that
+    ``options`` names only arguments the builder takes and the recipe leaves free."""
     import inspect
 
     if arch == "crnn":
@@ -45,7 +52,7 @@ def build_model(arch: str, alphabet, **options):
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise ValueError(f"unknown {arch} model options {unknown}; accepted: {', '.join(accepted)}")
-    return builder(alphabet, **fixed, **options)
+    return builder, fixed
 
 
 def resolve_alphabet(style_names: list[str], alphabet: str | None = None):
@@ -234,7 +241,7 @@ def train_plate_recognizer(
         raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
     size = INPUT_SIZES[arch]
     model_options = dict(model_options or {})
-    build_model(arch, alpha, **model_options)  # a bad option fails before the data is drawn
+    _builder(arch, model_options)  # a misnamed option fails before the data is drawn
 
     t0 = time.perf_counter()
     cut = {"size": size, "processes": processes, "two_line_top": two_line_top}
