@@ -159,3 +159,46 @@ def test_ablation_pivot_puts_line_layouts_in_columns():
     assert ablation_pivot(rows, "cer")[0][1]["two"] == 0.2
     with pytest.raises(ValueError, match="'exact' or 'cer'"):
         ablation_pivot(rows, "speed")
+
+
+def test_size_sweep_draws_the_same_plates_at_each_height(plates):
+    from lprkit.recognition.robustness import size_pivot, size_sweep
+
+    texts, styles = plates
+    rec = ScriptedRecognizer(texts, styles, spoil_two_line=True)
+    rows = size_sweep(rec, STYLES, char_heights=(10, 30), strengths=(0.0, 1.0), n=12, seed=3, processes=1)
+    assert [(r["char_height"], r["strength"]) for r in rows[::3]] == [
+        (10.0, 0.0), (10.0, 1.0), (30.0, 0.0), (30.0, 1.0)]
+    assert {r["exact"] for r in rows if r["lines"] == "one"} == {1.0}  # the same plates each time
+    assert {r["exact"] for r in rows if r["lines"] == "two"} == {0.0}
+    small, large = rec.batches[0], rec.batches[2]  # both clean: only the drawn size differs
+    assert small.shape == large.shape == (12, SIZE[1], SIZE[0], 3) and not np.array_equal(small, large)
+    table, columns = size_pivot(rows)
+    assert columns == ["char height", "lines", "n", "strength 0", "strength 1"]
+    assert table[0] == {"char height": "10 px", "lines": "all", "n": 12, "strength 0": rows[0]["exact"],
+                        "strength 1": rows[3]["exact"]}
+    with pytest.raises(ValueError, match="char_height must be between 4 and 200"):
+        size_sweep(rec, STYLES, char_heights=(2,), n=2, processes=1)
+    with pytest.raises(ValueError, match="at least one character height"):
+        size_sweep(rec, STYLES, char_heights=(), n=2, processes=1)
+
+
+def test_by_char_height_bins_the_test_set(plates):
+    from lprkit.recognition.robustness import by_char_height
+    from lprkit.synth.dataset import crop_char_heights
+
+    texts, styles = plates
+    rec = ScriptedRecognizer(texts, styles, spoil_two_line=True)
+    heights = crop_char_heights(12, STYLES, SIZE, seed=3)
+    two = np.array([get_style(s).two_line for s in styles])
+    assert heights[two].max() < 18 <= heights[~two].min()  # top lines of two-line plates are small
+    rows = by_char_height(rec, STYLES, edges=(18,), n=12, seed=3, processes=1)
+    assert [r["char_height"] for r in rows] == ["< 18 px", ">= 18 px", "all"]
+    below, above, total = rows
+    assert (below["n"], above["n"], total["n"]) == (two.sum(), (~two).sum(), 12)
+    assert below["exact"] == 0.0 and above["exact"] == 1.0 and above["exact_from_here"] == 1.0
+    assert below["exact_from_here"] == total["exact"] == pytest.approx((~two).mean())
+    assert below["share"] + above["share"] == pytest.approx(1.0)
+    assert rec.batches[0].tobytes() == generate_crops(12, STYLES, size=SIZE, seed=3)[0].tobytes()
+    with pytest.raises(ValueError, match="edges must be increasing"):
+        by_char_height(rec, STYLES, edges=(12, 10), n=2)

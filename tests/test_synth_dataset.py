@@ -18,6 +18,7 @@ from lprkit.synth.dataset import (
 )
 from lprkit.synth.explorer import SLIDERS, explore
 from lprkit.synth.grammar import is_legal
+from lprkit.synth.styles import get_style
 
 
 def test_generate_crops_shapes_labels_and_reproducibility():
@@ -185,3 +186,24 @@ def test_tf_dataset_matches_generate_crops():
     assert np.array_equal(np.stack([i["image"] for i in items]), imgs)
     assert [i["text"].decode() for i in items] == texts
     assert items[0]["label"].shape == (10,) and items[0]["label_length"] > 0
+
+
+def test_char_height_sets_the_smallest_line_and_keeps_the_plates():
+    from lprkit.synth.dataset import crop_char_heights, make_crop
+
+    default = generate_crops(6, "korean", size=(128, 32), seed=4)
+    small = generate_crops(6, "korean", size=(128, 32), seed=4, char_height=9)
+    assert small[1:] == default[1:] and not np.array_equal(small[0], default[0])
+    for name in ("kr_private_2019", "kr_green_2line"):
+        st, one = get_style(name), ([name], np.array([1.0]))
+        for i in range(3):  # drawn clean and kept at its size, the plate is as tall as asked
+            img = make_crop(i, *one, None, 4, 0.0, char_height=20)[0]
+            assert img.shape[0] == pytest.approx(20 * st.size[1] / st.min_line_height, abs=1)
+        # crop_char_heights replays the draws of the plates as they are
+        for i, h in enumerate(crop_char_heights(3, name, None, seed=4)):
+            img = make_crop(i, *one, None, 4, 0.0)[0]
+            assert img.shape[0] == pytest.approx(h * st.size[1] / st.min_line_height, abs=1)
+    with pytest.raises(ValueError, match="char_height must be between 4 and 200 pixels, got 1"):
+        generate_crops(2, size=(64, 16), char_height=1)
+    with pytest.raises(ValueError, match="char_height or render_scale, not both"):
+        generate_crops(2, size=(64, 16), char_height=12, render_scale=2)

@@ -10,12 +10,16 @@ reads each version, so the rows differ only in image quality:
   size: one-line plates 0.9-1.35x the model's width, two-line plates 1.1-2x its height);
 - ``strength`` scales every degradation (0 = a clean render, 1 = the test set's level).
 
+:func:`size_sweep` draws the same plates with their smallest characters a given number of
+pixels high: accuracy against the character height a camera delivers.
+
 :func:`degradation_ablation` asks which degradation costs the most: it reads the same plates
 with one degradation (or a group) left out at a time, everything else as in the test set.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from lprkit.synth.styles import get_style, resolve_styles
@@ -99,6 +103,133 @@ def _read_by_lines(recognizer, styles, n, seed, size, processes, condition, crop
     ]
 
 
+def size_sweep(
+    recognizer,
+    styles: str | Sequence[str] = "korean",
+    char_heights: Sequence[float] = (8, 10, 12, 14, 16, 20, 24),
+    strengths: Sequence[float] = (1.0,),
+    n: int = 300,
+    seed: int = 12,
+    size: tuple[int, int] | None = None,
+    processes: int | None = None,
+) -> list[dict]:
+    """Exact accuracy and CER of ``recognizer`` for plates drawn with characters of each height.
+
+    Every condition draws the same plates, each so that its smallest text line (the top line
+    of a two-line plate) is ``char_height`` pixels high before it is degraded and resized to
+    the model's input: accuracy against the character height a camera delivers, the figure
+    ANPR camera specifications state. In the test set that line is 9-18 pixels high on
+    two-line plates and 18-44 on one-line plates
+    (:func:`lprkit.synth.dataset.crop_char_heights`).
+
+    Parameters
+    ----------
+    recognizer
+        A loaded recogniser (see :func:`quality_sweep`).
+    styles
+        Plate styles or a group name.
+    char_heights
+        Heights in pixels, each in ``[4, 200]``.
+    strengths
+        Degradation strengths, each in ``[0, 2]`` (1 = the test set's level).
+    n, seed, size, processes
+        As in :func:`quality_sweep`.
+
+    Returns
+    -------
+    list of dict
+        ``{"char_height", "strength", "lines", "n", "exact", "cer"}``, ``lines`` ``"all"``,
+        ``"one"`` or ``"two"`` as in :func:`quality_sweep`.
+    """
+    if n < 1:
+        raise ValueError(f"n={n}: need at least one plate per condition")
+    if not char_heights or not strengths:
+        raise ValueError("give at least one character height and one strength")
+    for s in strengths:
+        if not 0.0 <= s <= 2.0:
+            raise ValueError(f"strength {s} is outside [0, 2] (0 = clean, 1 = the test set's level)")
+    names = resolve_styles(styles)
+    rows = []
+    for height in char_heights:
+        for strength in strengths:
+            condition = {"char_height": float(height), "strength": float(strength)}
+            crops = {"degrade_strength": float(strength), "char_height": float(height)}
+            rows += _read_by_lines(recognizer, names, n, seed, size, processes, condition, crops)
+    return rows
+
+
+def by_char_height(
+    recognizer,
+    styles: str | Sequence[str] = "korean",
+    edges: Sequence[float] = (10, 12, 14, 16, 18, 20, 24),
+    n: int = 1000,
+    seed: int = 52,
+    size: tuple[int, int] | None = None,
+    processes: int | None = None,
+) -> list[dict]:
+    """The test set's exact accuracy in bins of character height.
+
+    The plates are those of the test set as it is (no size imposed, unlike
+    :func:`size_sweep`); each falls in the bin of its smallest text line's height as drawn
+    (:func:`lprkit.synth.dataset.crop_char_heights`). Shows which share of the test set lies
+    below a given character height and how well those plates are read.
+
+    Parameters
+    ----------
+    recognizer
+        A loaded recogniser (see :func:`quality_sweep`).
+    styles
+        Plate styles or a group name.
+    edges
+        Increasing bin edges in pixels; the first bin holds everything below the first edge,
+        the last everything from the last edge up.
+    n, seed, size, processes
+        As in :func:`quality_sweep` (the model cards' test set: ``n=1000, seed=52``).
+
+    Returns
+    -------
+    list of dict
+        One row per non-empty bin, smallest first, then all plates: ``{"char_height"
+        ("< 10 px", "10-12 px", …, "all"), "low", "n", "share", "exact", "cer",
+        "exact_from_here"}``. ``low`` is the bin's lower edge (0 for the first, -1 for the
+        "all" row); ``exact_from_here`` is the accuracy on every plate from ``low`` up.
+    """
+    import numpy as np
+
+    from lprkit.recognition.metrics import evaluate_recognizer
+    from lprkit.synth.dataset import crop_char_heights, generate_crops
+    from lprkit.synth.twoline import top_layout_of
+
+    edges = [float(e) for e in edges]
+    if not edges or any(b <= a for a, b in itertools.pairwise(edges)):
+        raise ValueError(f"edges must be increasing pixel heights, got {edges}")
+    if n < 1:
+        raise ValueError(f"n={n}: need at least one plate")
+    names = resolve_styles(styles)
+    size = size or recognizer.input_size
+    images, texts, _ = generate_crops(
+        n, names, size=size, seed=seed, processes=processes, two_line_top=top_layout_of(recognizer)
+    )
+    heights = crop_char_heights(n, names, size, seed)
+    lows = [0.0, *edges]
+    labels = [f"< {edges[0]:g} px"] + [f"{a:g}-{b:g} px" for a, b in itertools.pairwise(edges)]
+    labels.append(f">= {edges[-1]:g} px")
+    bins = np.searchsorted(edges, heights, side="right")  # 0: below the first edge
+    report = evaluate_recognizer(recognizer, images, texts, [labels[b] for b in bins])
+    correct = np.array([r["correct"] for r in report.rows], bool)
+    groups = {g["style"]: g for g in report.by_style}
+    rows = []
+    for b, label in enumerate(labels):
+        if label in groups:
+            g = groups[label]
+            rows.append({"char_height": label, "low": lows[b], "n": g["n"], "share": g["n"] / n,
+                         "exact": g["exact"], "cer": g["cer"], "exact_from_here": float(correct[bins >= b].mean())})  # fmt: skip
+    s = report.summary
+    rows.append({"char_height": "all", "low": -1.0, "n": n, "share": 1.0, "exact": s["exact"],
+                 "cer": s["cer"], "exact_from_here": s["exact"]})  # fmt: skip
+    return rows
+
+
 def default_ablations() -> dict[str, dict[str, float]]:
     """One condition per degradation the test set applies, leaving it out:
     ``{"without downscale": {"downscale": 0.0}, ...}``, then the three blurs left out together,
@@ -180,15 +311,29 @@ def quality_pivot(rows: Sequence[dict], value: str = "exact") -> tuple[list[dict
         The pivoted rows and their column names, ready for
         :func:`lprkit.recognition.compare.format_table`.
     """
+    return _pivot_strengths(rows, "render_scale", "render scale", "{:g}x", value)
+
+
+def size_pivot(rows: Sequence[dict], value: str = "exact") -> tuple[list[dict], list[str]]:
+    """:func:`size_sweep` rows as one row per (character height, lines), one column per strength.
+
+    Returns
+    -------
+    (list of dict, list of str)
+        As :func:`quality_pivot`, the first column ``"char height"`` (``"12 px"``).
+    """
+    return _pivot_strengths(rows, "char_height", "char height", "{:g} px", value)
+
+
+def _pivot_strengths(rows, key: str, label: str, fmt: str, value: str) -> tuple[list[dict], list[str]]:
+    """One row per (``rows[key]``, lines), labelled ``fmt.format(...)``; one column per strength."""
     if value not in ("exact", "cer"):
         raise ValueError(f"value={value!r}; use 'exact' or 'cer'")
     strengths = sorted({r["strength"] for r in rows})
-    columns = ["render scale", "lines", "n"] + [f"strength {s:g}" for s in strengths]
+    columns = [label, "lines", "n"] + [f"strength {s:g}" for s in strengths]
     table: dict[tuple[float, str], dict] = {}
     for r in rows:
-        key = (r["render_scale"], r["lines"])
-        row = table.setdefault(key, {"render scale": f"{r['render_scale']:g}x", "lines": r["lines"],
-                                     "n": r["n"]})
+        row = table.setdefault((r[key], r["lines"]), {label: fmt.format(r[key]), "lines": r["lines"], "n": r["n"]})
         row[f"strength {r['strength']:g}"] = r[value]
     return list(table.values()), columns
 

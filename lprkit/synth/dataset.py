@@ -51,6 +51,19 @@ def _style_table(styles) -> tuple[list[str], np.ndarray]:
     return names, np.cumsum(weights / weights.sum())
 
 
+def _draw_style_and_scale(names, cum, size, rng) -> tuple[str, float]:
+    """The first draws of :func:`make_crop`: the plate's style and the scale it is drawn at."""
+    name = names[min(int(np.searchsorted(cum, rng.random(), side="right")), len(names) - 1)]
+    st = get_style(name)
+    if size is None:  # a crop as a detector would give it: 20..110 px high
+        scale = rng.uniform(20, 110) / st.size[1]
+    elif st.two_line:  # the plate 1.1-2x the target height: its bottom line (~60%) 0.7-1.2x
+        scale = size[1] * rng.uniform(1.1, 2.0) / st.size[1]
+    else:
+        scale = size[0] * rng.uniform(0.9, 1.35) / st.size[0]
+    return name, scale
+
+
 def make_crop(
     i: int,
     names: Sequence[str],
@@ -61,26 +74,25 @@ def make_crop(
     render_scale: float = 1.0,
     two_line_top: str = TOP_LAYOUT,
     degradations: dict[str, float] | None = None,
+    char_height: float | None = None,
 ) -> tuple[np.ndarray, str, str]:
     """Plate ``i`` of a data set: ``(image, text, style name)``.
 
     With ``size=None`` the crop keeps its rendered size (variable, like real crops) and
     two-line plates stay two-line; with a size it is a one-line strip resized to it, its top
     line cut out as ``two_line_top`` says (:func:`~lprkit.synth.twoline.to_single_line`).
-    ``render_scale`` multiplies the size the plate is drawn (and degraded) at; ``degradations``
-    overrides how often named degradations apply (``degrade``'s ``probabilities``).
+    ``render_scale`` multiplies the size the plate is drawn (and degraded) at; ``char_height``
+    instead draws the plate so that its smallest text line is that many pixels high;
+    ``degradations`` overrides how often named degradations apply (``degrade``'s
+    ``probabilities``).
     """
     import cv2
 
     rng = np.random.default_rng((seed, i))
-    name = names[min(int(np.searchsorted(cum, rng.random(), side="right")), len(names) - 1)]
+    name, scale = _draw_style_and_scale(names, cum, size, rng)
     st = get_style(name)
-    if size is None:  # a crop as a detector would give it: 20..110 px high
-        scale = rng.uniform(20, 110) / st.size[1]
-    elif st.two_line:  # the plate 1.1-2x the target height: its bottom line (~60%) 0.7-1.2x
-        scale = size[1] * rng.uniform(1.1, 2.0) / st.size[1]
-    else:
-        scale = size[0] * rng.uniform(0.9, 1.35) / st.size[0]
+    if char_height is not None:  # the same draws as above, so the plate text stays the same
+        scale = char_height / st.min_line_height
     plate = random_plate(st, rng, scale=scale * render_scale)
     img = plate.image
     if st.holder > 0 and rng.random() < st.holder:  # no draw for styles without holders
@@ -97,11 +109,8 @@ def make_crop(
 
 
 def _crops_range(args) -> tuple[np.ndarray, list[str], list[str]]:
-    start, stop, names, cum, size, seed, strength, render_scale, top, degradations = args
-    out = [
-        make_crop(i, names, cum, size, seed, strength, render_scale, top, degradations)
-        for i in range(start, stop)
-    ]
+    start, stop, names, cum, size, seed, strength, options = args  # options: make_crop keywords
+    out = [make_crop(i, names, cum, size, seed, strength, **options) for i in range(start, stop)]
     return np.stack([o[0] for o in out]), [o[1] for o in out], [o[2] for o in out]
 
 
@@ -132,6 +141,7 @@ def generate_crops(
     render_scale: float = 1.0,
     two_line_top: str = TOP_LAYOUT,
     degradations: dict[str, float] | None = None,
+    char_height: float | None = None,
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Render ``n`` degraded one-line plate crops in memory.
 
@@ -160,6 +170,11 @@ def generate_crops(
         How often named degradations apply instead of their defaults (``{"downscale": 0}``
         leaves it out; see :data:`~lprkit.synth.degrade.DEGRADATIONS`). Plates, texts and
         styles stay the same; the other effects' random settings may change.
+    char_height
+        Draw every plate so that its smallest text line is this many pixels high (the
+        glyphs fill 86-98% of a line) before it is degraded and resized, instead of the
+        usual sizes (:func:`crop_char_heights`); the plates, texts and styles stay the same.
+        Between 4 and 200; not with ``render_scale``.
 
     Returns
     -------
@@ -177,16 +192,20 @@ def generate_crops(
         raise ValueError(f"n must be >= 0, got {n}")
     if not 0.25 <= render_scale <= 8:
         raise ValueError(f"render_scale must be between 0.25 and 8, got {render_scale}")
+    if char_height is not None:
+        if not 4 <= char_height <= 200:
+            raise ValueError(f"char_height must be between 4 and 200 pixels, got {char_height}")
+        if render_scale != 1.0:
+            raise ValueError("give char_height or render_scale, not both: each sets the plate's size")
+        char_height = float(char_height)
     check_top_layout(two_line_top)
     degradations = check_degradations(degradations)
     names, cum = _style_table(styles)
     if n == 0:
         return np.zeros((0, size[1], size[0], 3), np.uint8), [], []
-    tasks = [
-        (s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, render_scale, two_line_top,
-         degradations)
-        for s in range(0, n, CHUNK)
-    ]  # fmt: skip
+    options = {"render_scale": render_scale, "two_line_top": two_line_top,
+               "degradations": degradations, "char_height": char_height}  # fmt: skip
+    tasks = [(s, min(s + CHUNK, n), names, cum, size, seed, degrade_strength, options) for s in range(0, n, CHUNK)]
     procs = _processes(processes, n)
     if procs == 1:
         parts = [_crops_range(t) for t in tasks]
@@ -198,6 +217,32 @@ def generate_crops(
         [t for p in parts for t in p[1]],
         [s for p in parts for s in p[2]],
     )
+
+
+def crop_char_heights(
+    n: int, styles: str | Sequence[str] = "korean", size: tuple[int, int] | None = (128, 32), seed: int = 0
+) -> np.ndarray:
+    """How tall the smallest text line of each plate of :func:`generate_crops` is drawn.
+
+    The pixels of the plate as drawn, before it is degraded and resized to ``size`` (with
+    ``size=None``: as :func:`write_recognition_dataset` keeps them): the figure a camera specification
+    states as the smallest character height. Only the first random draws of each plate are
+    replayed, so it is fast.
+
+    Returns
+    -------
+    numpy.ndarray
+        float ``(n,)``: pixels, plate ``i`` of ``generate_crops(n, styles, size, seed=seed)``.
+    """
+    size = _check_size(size)
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    names, cum = _style_table(styles)
+    heights = np.empty(n, np.float64)
+    for i in range(n):
+        name, scale = _draw_style_and_scale(names, cum, size, np.random.default_rng((seed, i)))
+        heights[i] = scale * get_style(name).min_line_height
+    return heights
 
 
 def generate_crops_by_layout(
@@ -417,7 +462,7 @@ def tf_dataset(
     def render_chunk(c):
         start = int(c) * chunk
         stop = start + chunk if n is None else min(start + chunk, n)
-        task = (start, stop, names, cum, size, seed, degrade_strength, 1.0, two_line_top, None)
+        task = (start, stop, names, cum, size, seed, degrade_strength, {"two_line_top": two_line_top})
         imgs, texts, sts = _crops_range(task)
         out = [imgs, np.array(texts, dtype=object), np.array(sts, dtype=object)]
         if alpha is not None:

@@ -152,6 +152,12 @@ class PlateStyle:
         object.__setattr__(self, "fields", tuple(f for ln in self.lines for f in ln.fields))
 
     @property
+    def min_line_height(self) -> float:
+        """Height in pixels of the smallest text line's box at scale 1 (the glyphs fill 86-98%
+        of it): what limits how small a plate can be drawn and still be read."""
+        return min(ln.box[3] - ln.box[1] for ln in self.lines) * self.size[1]
+
+    @property
     def units(self) -> tuple[str, ...]:
         """Every unit the grammar can draw, in first-seen order (the style's character set)."""
         seen: dict[str, None] = {}
