@@ -9,7 +9,9 @@ its real crops, read as :func:`lprkit.checkpoints.load_recognizer` reads them (c
 hold two lines read both ways), and again with reads constrained to the crops' plate formats
 (``--grammar``). Both replace what the recipe measured. For a recogniser it also reads the
 same synthetic test plates clean, half and fully degraded, at the test set's size and twice as
-large (:func:`lprkit.recognition.robustness.quality_sweep`). Usage::
+large (:func:`lprkit.recognition.robustness.quality_sweep`), and by the height of the plates'
+smallest characters (:func:`~lprkit.recognition.robustness.by_char_height`,
+:func:`~lprkit.recognition.robustness.size_sweep`). Usage::
 
     python scripts/ship_checkpoint.py SRC_FOLDER NAME --command "the command that trained it"
 """
@@ -72,21 +74,32 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
     quality = t["metrics"].get("quality")
     if quality:
         lines += ["", quality_section(quality)]
+    sizes = t["metrics"].get("char_height")
+    if sizes:
+        lines += ["", char_height_section(sizes)]
     lines += [
         "",
         "## Limitations",
         "",
-        "Trained on synthetic plates drawn with free system fonts (Nanum for Hangul; DejaVu,",
-        "Liberation and, for European plates, Open DIN, with DIN 1451's M and W drawn from strokes",
-        f"on {DIN_SHARE:.0%} of them, and {EU_HOLDER_SHARE:.0%} of the European crops showing a",
-        "holder frame), not the official plate typefaces; real crops differ in fonts, wear,",
-        "lighting and cropping, so the real-crop figures are the ones to trust. A",
-        "`--grammar` read returns only plates legal in the named synthetic styles, so it cannot",
-        "read a plate of another format (e.g. a vanity plate) exactly. Timings are from a shared",
-        "2-core CPU.",
+        _fonts_sentence(meta["alphabet"]),
+        "not the official plate typefaces; real crops differ in fonts, wear, lighting and",
+        "cropping, so the real-crop figures are the ones to trust. A `--grammar` read returns",
+        "only plates legal in the named synthetic styles, so it cannot read a plate of another",
+        "format (e.g. a vanity plate) exactly. Timings are from a shared 2-core CPU.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _fonts_sentence(alphabet: str) -> str:
+    """Which fonts drew the training plates (the European details only for Latin models)."""
+    if alphabet != "latin":
+        return "Trained on synthetic plates drawn with free system fonts (Nanum for Hangul, DejaVu and Liberation),"
+    return (
+        "Trained on synthetic plates drawn with free system fonts (DejaVu, Liberation and, for\n"
+        f"European plates, Open DIN, with DIN 1451's M and W drawn from strokes on {DIN_SHARE:.0%} of\n"
+        f"them, and {EU_HOLDER_SHARE:.0%} of the European crops showing a holder frame),"
+    )
 
 
 def _layout_sentence(layout: str) -> str:
@@ -134,6 +147,40 @@ def quality_section(rows: list[dict]) -> str:
         for row in table
     ]
     return "\n".join(head + body)
+
+
+def char_height_section(metrics: dict) -> str:
+    """The card's tables of exact accuracy against the height of the plates' smallest characters."""
+    from lprkit.recognition.robustness import size_pivot
+
+    bins, sweep = metrics["test_set"], metrics["sweep"]
+    table, columns = size_pivot([r for r in sweep if r["lines"] == "all"])
+    lines = [
+        "By character height, the figure camera specifications state: the height in pixels of a",
+        "plate's smallest text line as drawn (the top line of a two-line plate; the glyphs fill",
+        "86-98% of it), before it is degraded and resized to the input. The test set above in bins",
+        "of that height, with the accuracy on every plate from the bin's height up:",
+        "",
+        "| smallest line | plates | share | exact | from here up |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['char_height']} | {r['n']} | {_pct(r['share'])} | {_pct(r['exact'])} | {_pct(r['exact_from_here'])} |"
+        for r in bins if r["char_height"] != "all"
+    ]  # fmt: skip
+    shown = [c for c in columns if c != "lines"]
+    lines += [
+        "",
+        f"The same {sweep[0]['n']} plates (seed {metrics['seed']}) drawn with their smallest line at each",
+        "height, clean (strength 0) and degraded as in the test set (strength 1):",
+        "",
+        "| smallest line | " + " | ".join(shown[1:]) + " |",
+        "|" + "---|" * len(shown),
+    ]
+    lines += [
+        "| " + " | ".join(_pct(row[c]) if c.startswith("strength") else str(row[c]) for c in shown) + " |" for row in table
+    ]
+    return "\n".join(lines)
 
 
 def detector_card(name: str, meta: dict, training: dict, real: dict | None, command: str) -> str:
@@ -251,6 +298,22 @@ def add_quality_metrics(folder: Path, meta: dict) -> None:
     t["metrics"]["quality"] = [{**r, "seed": seed} for r in rows]
 
 
+SIZE_EDGES, SIZE_HEIGHTS, SIZE_PLATES = (12, 16, 20, 24), (10, 12, 14, 16, 20, 24, 32), 400
+
+
+def add_char_height_metrics(folder: Path, meta: dict) -> None:
+    """The test set in bins of character height, and the same plates drawn at set heights."""
+    from lprkit.checkpoints import load_recognizer
+    from lprkit.recognition.robustness import by_char_height, size_sweep
+
+    t = meta["training"]
+    syn = t["metrics"]["synthetic"]
+    recognizer = load_recognizer(str(folder))
+    bins = by_char_height(recognizer, t["styles"], SIZE_EDGES, n=syn["n"], seed=syn["seed"], processes=2)
+    sweep = size_sweep(recognizer, t["styles"], SIZE_HEIGHTS, (0.0, 1.0), n=SIZE_PLATES, seed=syn["seed"], processes=2)
+    t["metrics"]["char_height"] = {"seed": syn["seed"], "test_set": bins, "sweep": sweep}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("src", type=Path)
@@ -269,6 +332,7 @@ def main() -> None:
         add_real_crop_metrics(tmp, meta)
         add_real_grammar_metrics(tmp, meta)
         add_quality_metrics(tmp, meta)
+        add_char_height_metrics(tmp, meta)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         card = recognizer_card(args.name, meta, args.command)
     else:

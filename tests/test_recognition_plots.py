@@ -66,3 +66,18 @@ def test_plots_draw():
     plt.close(plot_crop_grid([]))
     with pytest.raises(ValueError, match="1 titles for 3 images"):
         plot_crop_grid(crops, ["a"])
+
+
+def test_size_sweep_plot_draws_one_line_per_model_and_strength():
+    from lprkit.recognition.plots import plot_size_sweep
+
+    rows = [{"char_height": h, "strength": s, "lines": lines, "exact": e}
+            for h, e in ((12, 0.5), (8, 0.2), (20, 0.9)) for s in (0.0, 1.0) for lines in ("all", "one")]
+    fig = plot_size_sweep({"a": rows, "b": rows}, target=0.97)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 5  # two models x two strengths, and the target
+    assert list(ax.lines[0].get_xdata()) == [8, 12, 20] and list(ax.lines[0].get_ydata()) == [0.2, 0.5, 0.9]
+    assert ax.lines[0].get_linestyle() == "--" and ax.lines[1].get_linestyle() == "-"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="a: no rows for lines='two'; they have \\['all', 'one'\\]"):
+        plot_size_sweep({"a": rows}, lines="two")

@@ -225,3 +225,42 @@ def plot_crop_grid(
             ax.set_title(str(titles[i]), fontproperties=font, loc="left")
     fig.tight_layout()
     return fig
+
+
+def plot_size_sweep(sweeps: Mapping[str, Sequence[dict]], lines: str = "all", target: float | None = None):
+    """Exact accuracy against character height: one line per (recogniser, strength).
+
+    Parameters
+    ----------
+    sweeps
+        ``{recogniser name: rows of}`` :func:`lprkit.recognition.robustness.size_sweep`.
+    lines
+        Which plates to draw: ``"all"``, ``"one"`` or ``"two"``.
+    target
+        Draws a horizontal line at this accuracy (e.g. ``0.97``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for name, rows in sweeps.items():
+        picked = [r for r in rows if r["lines"] == lines]
+        if not picked:
+            raise ValueError(f"{name}: no rows for lines={lines!r}; they have {sorted({r['lines'] for r in rows})}")
+        for strength in sorted({r["strength"] for r in picked}):
+            points = sorted((r["char_height"], r["exact"]) for r in picked if r["strength"] == strength)
+            heights, exact = zip(*points, strict=True)
+            ax.plot(heights, exact, marker="o", linestyle="--" if strength == 0 else "-",
+                    label=f"{name}, strength {strength:g}")  # fmt: skip
+    if target is not None:
+        ax.axhline(target, color="grey", linewidth=0.8)
+    ax.set_xlabel("height of the smallest text line (pixels)")
+    ax.set_ylabel("exact plates")
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
