@@ -298,7 +298,7 @@ def add_quality_metrics(folder: Path, meta: dict) -> None:
     t["metrics"]["quality"] = [{**r, "seed": seed} for r in rows]
 
 
-SIZE_EDGES, SIZE_HEIGHTS, SIZE_PLATES = (12, 16, 20, 24), (10, 12, 14, 16, 20, 24, 32), 400
+SIZE_EDGES, SIZE_HEIGHTS, SIZE_PLATES = (12, 16, 20, 24), (10, 12, 14, 16, 20, 24, 32, 40), 1000
 
 
 def add_char_height_metrics(folder: Path, meta: dict) -> None:

@@ -177,8 +177,10 @@ def test_size_sweep_draws_the_same_plates_at_each_height(plates):
     assert columns == ["char height", "lines", "n", "strength 0", "strength 1"]
     assert table[0] == {"char height": "10 px", "lines": "all", "n": 12, "strength 0": rows[0]["exact"],
                         "strength 1": rows[3]["exact"]}
-    with pytest.raises(ValueError, match="char_height must be between 4 and 200"):
-        size_sweep(rec, STYLES, char_heights=(2,), n=2, processes=1)
+    read_before = len(rec.batches)
+    with pytest.raises(ValueError, match="char_height must be between 4 and 200 pixels, got 2"):
+        size_sweep(rec, STYLES, char_heights=(10, 2), n=2, processes=1)
+    assert len(rec.batches) == read_before  # refused before reading the first height
     with pytest.raises(ValueError, match="at least one character height"):
         size_sweep(rec, STYLES, char_heights=(), n=2, processes=1)
 

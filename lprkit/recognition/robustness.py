@@ -118,8 +118,8 @@ def size_sweep(
     Every condition draws the same plates, each so that its smallest text line (the top line
     of a two-line plate) is ``char_height`` pixels high before it is degraded and resized to
     the model's input: accuracy against the character height a camera delivers, the figure
-    ANPR camera specifications state. In the test set that line is 9-18 pixels high on
-    two-line plates and 18-44 on one-line plates
+    ANPR camera specifications state. In the Korean test set at 128×32 that line is 9-18
+    pixels high on two-line plates and 18-44 on one-line plates
     (:func:`lprkit.synth.dataset.crop_char_heights`).
 
     Parameters
@@ -145,6 +145,9 @@ def size_sweep(
         raise ValueError(f"n={n}: need at least one plate per condition")
     if not char_heights or not strengths:
         raise ValueError("give at least one character height and one strength")
+    for h in char_heights:  # checked before the first condition is read
+        if not 4 <= h <= 200:
+            raise ValueError(f"char_height must be between 4 and 200 pixels, got {h}")
     for s in strengths:
         if not 0.0 <= s <= 2.0:
             raise ValueError(f"strength {s} is outside [0, 2] (0 = clean, 1 = the test set's level)")
