@@ -66,19 +66,24 @@ def quality_sweep(
         "exact", "cer"}``; ``lines`` is ``"all"``, ``"one"`` or ``"two"`` (a layout absent from
         ``styles`` gets no row).
     """
-    if n < 1:
-        raise ValueError(f"n={n}: need at least one plate per condition")
     if not strengths or not render_scales:
         raise ValueError("give at least one strength and one render scale")
+    return _sweep(recognizer, styles, "render_scale", render_scales, strengths, n, seed, size, processes)
+
+
+def _sweep(recognizer, styles, key: str, values, strengths, n, seed, size, processes) -> list[dict]:
+    """Read the same plates for every (``generate_crops`` keyword ``key`` = value, strength)."""
+    if n < 1:
+        raise ValueError(f"n={n}: need at least one plate per condition")
     for s in strengths:
         if not 0.0 <= s <= 2.0:
             raise ValueError(f"strength {s} is outside [0, 2] (0 = clean, 1 = the test set's level)")
     names = resolve_styles(styles)
     rows = []
-    for scale in render_scales:
+    for value in values:
         for strength in strengths:
-            condition = {"render_scale": float(scale), "strength": float(strength)}
-            crops = {"degrade_strength": float(strength), "render_scale": float(scale)}
+            condition = {key: float(value), "strength": float(strength)}
+            crops = {"degrade_strength": float(strength), key: float(value)}
             rows += _read_by_lines(recognizer, names, n, seed, size, processes, condition, crops)
     return rows
 
@@ -141,24 +146,12 @@ def size_sweep(
         ``{"char_height", "strength", "lines", "n", "exact", "cer"}``, ``lines`` ``"all"``,
         ``"one"`` or ``"two"`` as in :func:`quality_sweep`.
     """
-    if n < 1:
-        raise ValueError(f"n={n}: need at least one plate per condition")
     if not char_heights or not strengths:
         raise ValueError("give at least one character height and one strength")
     for h in char_heights:  # checked before the first condition is read
         if not 4 <= h <= 200:
             raise ValueError(f"char_height must be between 4 and 200 pixels, got {h}")
-    for s in strengths:
-        if not 0.0 <= s <= 2.0:
-            raise ValueError(f"strength {s} is outside [0, 2] (0 = clean, 1 = the test set's level)")
-    names = resolve_styles(styles)
-    rows = []
-    for height in char_heights:
-        for strength in strengths:
-            condition = {"char_height": float(height), "strength": float(strength)}
-            crops = {"degrade_strength": float(strength), "char_height": float(height)}
-            rows += _read_by_lines(recognizer, names, n, seed, size, processes, condition, crops)
-    return rows
+    return _sweep(recognizer, styles, "char_height", char_heights, strengths, n, seed, size, processes)
 
 
 def by_char_height(
