@@ -12,7 +12,11 @@ for each recogniser:
    (:func:`lprkit.recognition.robustness.size_sweep`)::
 
     python benchmarks/bench_char_height.py --recognizers crnn-korean,lprnet-korean [--n 1000] [--seed 52]
-        [--heights 8,10,12,14,16,20,24] [--sweep-n 500]
+        [--heights 8,10,12,14,16,20,24,32,40] [--sweep-n 1000]
+
+With a few hundred plates per height the sweep moves by a point or more from seed to seed
+near the top of the curve (24 px: 96.8% to 99.5% over four seeds at 400 plates); at 1,000
+plates the same four seeds gave 97.8% to 98.6%.
 """
 
 from __future__ import annotations
@@ -34,8 +38,8 @@ def main() -> None:
     ap.add_argument("--styles", default="korean", help="plate styles of the test set")
     ap.add_argument("--seed", type=int, default=52, help="test-set seed (the model cards' is 52)")
     ap.add_argument("--n", type=int, default=1000, help="test-set plates")
-    ap.add_argument("--heights", default="8,10,12,14,16,20,24", help="sweep heights in pixels")
-    ap.add_argument("--sweep-n", type=int, default=500, help="plates per sweep condition")
+    ap.add_argument("--heights", default="8,10,12,14,16,20,24,32,40", help="sweep heights in pixels")
+    ap.add_argument("--sweep-n", type=int, default=1000, help="plates per sweep condition")
     ap.add_argument("--sweep-seed", type=int, default=53)
     args = ap.parse_args()
     heights = [float(h) for h in args.heights.split(",")]
