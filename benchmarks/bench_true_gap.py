@@ -21,7 +21,7 @@ import copy
 import numpy as np
 
 from lprkit.checkpoints import load_recognizer
-from lprkit.synth.dataset import _style_table
+from lprkit.synth.dataset import _draw_style_and_scale, _style_table
 from lprkit.synth.degrade import DEGRADATIONS, degrade, warp
 from lprkit.synth.render import random_plate
 from lprkit.synth.styles import get_style, resolve_styles
@@ -59,10 +59,9 @@ def strips(n: int, seed: int, size: tuple[int, int], layout: str):
     found, true, texts, rows = [], [], [], []
     for i in range(n):
         rng = np.random.default_rng((seed, i))  # as make_crop draws plate i
-        st = get_style(
-            names[min(int(np.searchsorted(cum, rng.random(), side="right")), len(names) - 1)]
-        )
-        plate = random_plate(st, rng, scale=size[1] * rng.uniform(1.1, 2.0) / st.size[1])
+        name, scale = _draw_style_and_scale(names, cum, size, rng)
+        st = get_style(name)
+        plate = random_plate(st, rng, scale=scale)
         if st.holder > 0 and rng.random() < st.holder:
             continue  # the mask would need the holder's frame
         replay = copy.deepcopy(rng)

@@ -204,3 +204,15 @@ def test_by_char_height_bins_the_test_set(plates):
     assert rec.batches[0].tobytes() == generate_crops(12, STYLES, size=SIZE, seed=3)[0].tobytes()
     with pytest.raises(ValueError, match="edges must be increasing"):
         by_char_height(rec, STYLES, edges=(12, 10), n=2)
+
+
+def test_char_height_bins_of_plates_already_read():
+    from lprkit.recognition.robustness import char_height_bins
+
+    rows = [{"text": "AB", "read": read, "correct": read == "AB"} for read in ("AB", "A", "AB", "AB")]
+    bins = char_height_bins(rows, [9.0, 11.0, 30.0, 12.0], edges=(10, 20))
+    assert [(r["char_height"], r["n"], r["exact"], r["exact_from_here"]) for r in bins] == [
+        ("< 10 px", 1, 1.0, 0.75), ("10-20 px", 2, 0.5, 2 / 3), (">= 20 px", 1, 1.0, 1.0), ("all", 4, 0.75, 0.75)]
+    assert bins[1]["cer"] == 0.25 and bins[1]["share"] == 0.5  # one edit over four characters
+    with pytest.raises(ValueError, match="3 heights for 4 plates"):
+        char_height_bins(rows, [9.0, 11.0, 30.0], edges=(10,))

@@ -190,15 +190,12 @@ def by_char_height(
         "exact_from_here"}``. ``low`` is the bin's lower edge (0 for the first, -1 for the
         "all" row); ``exact_from_here`` is the accuracy on every plate from ``low`` up.
     """
-    import numpy as np
 
     from lprkit.recognition.metrics import evaluate_recognizer
     from lprkit.synth.dataset import crop_char_heights, generate_crops
     from lprkit.synth.twoline import top_layout_of
 
-    edges = [float(e) for e in edges]
-    if not edges or any(b <= a for a, b in itertools.pairwise(edges)):
-        raise ValueError(f"edges must be increasing pixel heights, got {edges}")
+    _check_edges(edges)  # before any plate is drawn
     if n < 1:
         raise ValueError(f"n={n}: need at least one plate")
     names = resolve_styles(styles)
@@ -207,23 +204,62 @@ def by_char_height(
         n, names, size=size, seed=seed, processes=processes, two_line_top=top_layout_of(recognizer)
     )
     heights = crop_char_heights(n, names, size, seed)
+    report = evaluate_recognizer(recognizer, images, texts)
+    return char_height_bins(report.rows, heights, edges, recognizer.alphabet)
+
+
+def char_height_bins(rows: Sequence[dict], heights, edges: Sequence[float], alphabet=None) -> list[dict]:
+    """Plates already read, in bins of character height: the table of :func:`by_char_height`.
+
+    Parameters
+    ----------
+    rows
+        Per-plate rows of :func:`lprkit.recognition.metrics.evaluate_recognizer`
+        (``report.rows``: ``"text"``, ``"read"`` and ``"correct"``).
+    heights
+        The smallest text line's height of each plate, in pixels
+        (:func:`lprkit.synth.dataset.crop_char_heights`).
+    edges
+        Increasing bin edges in pixels (see :func:`by_char_height`).
+    alphabet
+        Tokenises the texts for the CER (the recogniser's alphabet; default characters).
+
+    Returns
+    -------
+    list of dict
+        As :func:`by_char_height`.
+    """
+    import numpy as np
+
+    from lprkit.recognition.metrics import cer
+
+    edges = _check_edges(edges)
+    heights = np.asarray(heights, np.float64)
+    if len(heights) != len(rows) or not len(rows):
+        raise ValueError(f"{len(heights)} heights for {len(rows)} plates; give one per plate (at least one)")
+    correct = np.array([r["correct"] for r in rows], bool)
     lows = [0.0, *edges]
     labels = [f"< {edges[0]:g} px"] + [f"{a:g}-{b:g} px" for a, b in itertools.pairwise(edges)]
     labels.append(f">= {edges[-1]:g} px")
     bins = np.searchsorted(edges, heights, side="right")  # 0: below the first edge
-    report = evaluate_recognizer(recognizer, images, texts, [labels[b] for b in bins])
-    correct = np.array([r["correct"] for r in report.rows], bool)
-    groups = {g["style"]: g for g in report.by_style}
-    rows = []
-    for b, label in enumerate(labels):
-        if label in groups:
-            g = groups[label]
-            rows.append({"char_height": label, "low": lows[b], "n": g["n"], "share": g["n"] / n,
-                         "exact": g["exact"], "cer": g["cer"], "exact_from_here": float(correct[bins >= b].mean())})  # fmt: skip
-    s = report.summary
-    rows.append({"char_height": "all", "low": -1.0, "n": n, "share": 1.0, "exact": s["exact"],
-                 "cer": s["cer"], "exact_from_here": s["exact"]})  # fmt: skip
-    return rows
+    n = len(rows)
+
+    def row(label, low, m, from_here):
+        return {"char_height": label, "low": low, "n": int(m.sum()), "share": float(m.mean()),
+                "exact": float(correct[m].mean()),
+                "cer": cer([r["text"] for r, k in zip(rows, m, strict=True) if k],
+                           [r["read"] for r, k in zip(rows, m, strict=True) if k], alphabet),
+                "exact_from_here": float(correct[from_here].mean())}  # fmt: skip
+
+    out = [row(label, lows[b], bins == b, bins >= b) for b, label in enumerate(labels) if (bins == b).any()]
+    return out + [row("all", -1.0, np.ones(n, bool), np.ones(n, bool))]
+
+
+def _check_edges(edges: Sequence[float]) -> list[float]:
+    edges = [float(e) for e in edges]
+    if not edges or any(b <= a for a, b in itertools.pairwise(edges)):
+        raise ValueError(f"edges must be increasing pixel heights, got {edges}")
+    return edges
 
 
 def default_ablations() -> dict[str, dict[str, float]]:
