@@ -16,7 +16,8 @@ two-line styles only) and on the real crops when ``LPRKIT_DATA_HOME`` holds them
 A variant is ``NAME:key=value,key=value`` with keys of ``train_plate_recognizer``
 (``two_line_top``, ``learning_rate``, ``batch_size``, ``n_train``, ``model_options``, ...);
 commas inside brackets belong to the value, so a narrower CRNN is
-``--variant "narrow:model_options={'filters': (16, 32, 64, 64), 'rnn_units': 64}"``.
+``--variant "narrow:model_options={'filters': (16, 32, 64, 64), 'rnn_units': 64}"``, and a
+first epoch on milder plates (notebook 04's setting) ``--variant easy:easy_start=0.5``.
 """
 
 from __future__ import annotations

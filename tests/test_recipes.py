@@ -87,3 +87,28 @@ def test_recognizer_recipe_builds_and_records_the_model_options(tmp_path):
     with pytest.raises(ValueError, match=r"unknown crnn model options \['width'\]; accepted: rnn, "):
         train_plate_recognizer(tmp_path / "x", model_options={"width": 2}, n_train=8, epochs=1)
     assert not (tmp_path / "x").exists()
+
+
+def test_easy_start_trains_a_first_epoch_on_milder_plates(tmp_path, monkeypatch):
+    import lprkit.synth.dataset as dataset
+    from lprkit.recognition.recipe import train_plate_recognizer
+
+    drawn = []
+    real_generate = dataset.generate_crops
+
+    def spy(n, styles, *args, degrade_strength=1.0, seed=0, **kwargs):
+        drawn.append((n, seed, degrade_strength))
+        return real_generate(n, styles, *args, degrade_strength=degrade_strength, seed=seed, **kwargs)
+
+    monkeypatch.setattr(dataset, "generate_crops", spy)
+    summary = train_plate_recognizer(tmp_path / "rec", arch="crnn", styles="kr_ev", n_train=16, n_val=8,
+                                     n_test=8, max_minutes=0.5, easy_start=0.25, verbose=0)  # fmt: skip
+    # training, validation, then the same training plates at strength 0.25, then the test set
+    assert drawn[:3] == [(16, 0, 1.0), (8, 1, 1.0), (16, 0, 0.25)] and drawn[3][1] == 2
+    assert summary["easy_start"] == 0.25 and summary["epochs_run"] >= 1
+    assert load_recognizer(tmp_path / "rec").model is not None
+    with pytest.raises(ValueError, match=r"easy_start=1.5: give a degradation strength between 0 and 1"):
+        train_plate_recognizer(tmp_path / "x", easy_start=1.5, n_train=8, max_minutes=1)
+    with pytest.raises(ValueError, match="easy_start needs max_minutes"):
+        train_plate_recognizer(tmp_path / "x", easy_start=0.5, n_train=8, epochs=1)
+    assert not (tmp_path / "x").exists()

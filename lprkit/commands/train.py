@@ -64,6 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--two-line-top", choices=("text", "span"), default=None,
                    help="how two-line plates are cut into strips (default: text; see lprkit.synth.twoline)")
+    r.add_argument("--easy-start", type=float, default=None, metavar="STRENGTH",
+                   help="first epoch on the same plates degraded at this strength (0-1; needs "
+                   "--max-minutes): shortens CTC's early plateau")
     r.add_argument("--float16", action="store_true", help="save float16 weights (half the size)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     r.set_defaults(func=run_recognizer)
@@ -89,8 +92,8 @@ def run_recognizer(args: argparse.Namespace) -> int:
         args.out, arch=args.arch, styles=args.styles, alphabet=args.alphabet, n_train=args.n_train,
         epochs=args.epochs, max_minutes=args.max_minutes, init_from=args.init_from,
         batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
-        two_line_top=args.two_line_top, precision="float16" if args.float16 else "float32",
-        overwrite=args.overwrite,
+        two_line_top=args.two_line_top, easy_start=args.easy_start,
+        precision="float16" if args.float16 else "float32", overwrite=args.overwrite,
     )  # fmt: skip
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 0

@@ -162,6 +162,7 @@ def train_plate_recognizer(
     seed: int = 0,
     two_line_top: str | None = None,
     model_options: dict | None = None,
+    easy_start: float | None = None,
     work_dir: str | os.PathLike | None = None,
     precision: str = "float32",
     overwrite: bool = False,
@@ -210,6 +211,12 @@ def train_plate_recognizer(
         Keyword arguments for the model builder (see :func:`build_model`), e.g.
         ``{"filters": (16, 32, 64, 64), "rnn_units": 64}`` for a narrower, faster CRNN;
         recorded with the checkpoint.
+    easy_start
+        Degradation strength (0 clean, 1 the usual) of a first epoch over the same training
+        plates drawn milder, before the rest of the budget is spent on the usual ones. Clearer
+        plates shorten CTC's all-blank plateau, so fewer runs lose their first epoch to it.
+        Needs ``max_minutes`` (the learning rate then follows one schedule over both parts).
+        None: no such epoch. ``benchmarks/bench_course_recipe.py`` measures what it gives.
     work_dir
         Resumable state (default ``out_dir`` + ``.work``): run again to continue.
     precision
@@ -242,11 +249,20 @@ def train_plate_recognizer(
     size = INPUT_SIZES[arch]
     model_options = dict(model_options or {})
     _builder(arch, model_options)  # a misnamed option fails before the data is drawn
+    if easy_start is not None:
+        if not 0 <= easy_start <= 1:
+            raise ValueError(f"easy_start={easy_start}: give a degradation strength between 0 and 1")
+        if not max_minutes:
+            raise ValueError("easy_start needs max_minutes: its epoch and the rest share one time-budget schedule")
 
+    work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")
     t0 = time.perf_counter()
     cut = {"size": size, "processes": processes, "two_line_top": two_line_top}
     train = generate_crops(n_train, style_names, seed=seed, **cut)[:2]
     val = generate_crops(n_val, style_names, seed=seed + 1, **cut)[:2]
+    easy = None  # the same training plates drawn milder, unless a resumed run is past them
+    if easy_start is not None and not (work / "last" / "state.json").is_file():
+        easy = generate_crops(n_train, style_names, seed=seed, degrade_strength=easy_start, **cut)[:2]
     data_minutes = (time.perf_counter() - t0) / 60
 
     import keras
@@ -255,12 +271,15 @@ def train_plate_recognizer(
     model = build_model(arch, alpha, **model_options)
     if init_from is not None:
         _copy_weights(init_from, model, alpha)
-    work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")
     t0 = time.perf_counter()
-    result = train_recognizer(
-        model, train, val, alphabet=alpha, epochs=epochs, max_minutes=max_minutes,
-        batch_size=batch_size, learning_rate=learning_rate, checkpoint_dir=work, seed=seed, two_line_top=two_line_top, verbose=verbose,
-    )  # fmt: skip
+    fit = {
+        "alphabet": alpha, "max_minutes": max_minutes, "batch_size": batch_size, "learning_rate": learning_rate,
+        "checkpoint_dir": work, "seed": seed, "two_line_top": two_line_top, "verbose": verbose,
+    }  # fmt: skip
+    if easy is not None:  # its epoch first; the second call resumes from its checkpoint
+        train_recognizer(model, easy, val, epochs=1, **fit)
+        easy = None
+    result = train_recognizer(model, train, val, epochs=epochs, **fit)
     train_minutes = (time.perf_counter() - t0) / 60
     # "best": the real crops (and later users) may hold two-line plates in loose crops
     recognizer = KerasRecognizer(
@@ -280,6 +299,7 @@ def train_plate_recognizer(
         "batch_size": result.info.get("batch_size"),
         "learning_rate": learning_rate,
         "model_options": {k: list(v) if isinstance(v, tuple) else v for k, v in model_options.items()},
+        "easy_start": easy_start,
         "epochs_run": result.epochs_run,
         "best_val_exact": result.best,
         "data_minutes": round(data_minutes, 1),
