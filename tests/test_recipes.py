@@ -100,11 +100,25 @@ def test_easy_start_trains_a_first_epoch_on_milder_plates(tmp_path, monkeypatch)
         drawn.append((n, seed, degrade_strength))
         return real_generate(n, styles, *args, degrade_strength=degrade_strength, seed=seed, **kwargs)
 
+    import lprkit.recognition.train as train_module
+
+    fits = []
+    real_train = train_module.train_recognizer
+
+    def train_spy(model, train, val, **kwargs):
+        fits.append((train, kwargs["epochs"], kwargs["checkpoint_dir"]))
+        return real_train(model, train, val, **kwargs)
+
     monkeypatch.setattr(dataset, "generate_crops", spy)
+    monkeypatch.setattr(train_module, "train_recognizer", train_spy)
     summary = train_plate_recognizer(tmp_path / "rec", arch="crnn", styles="kr_ev", n_train=16, n_val=8,
                                      n_test=8, max_minutes=0.5, easy_start=0.25, verbose=0)  # fmt: skip
     # training, validation, then the same training plates at strength 0.25, then the test set
     assert drawn[:3] == [(16, 0, 1.0), (8, 1, 1.0), (16, 0, 0.25)] and drawn[3][1] == 2
+    # one epoch on the milder plates, then the usual ones resumed from the same checkpoint folder
+    (easy, easy_epochs, easy_dir), (usual, usual_epochs, usual_dir) = fits
+    assert easy_epochs == 1 and usual_epochs is None and easy_dir == usual_dir
+    assert easy[1] == usual[1] and easy[0].shape == usual[0].shape and (easy[0] != usual[0]).any()
     assert summary["easy_start"] == 0.25 and summary["epochs_run"] >= 1
     assert load_recognizer(tmp_path / "rec").model is not None
     with pytest.raises(ValueError, match=r"easy_start=1.5: give a degradation strength between 0 and 1"):
