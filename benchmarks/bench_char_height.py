@@ -15,8 +15,8 @@ for each recogniser:
         [--heights 8,10,12,14,16,20,24,32,40] [--sweep-n 1000]
 
 With a few hundred plates per height the sweep moves by a point or more from seed to seed
-near the top of the curve (24 px: 96.8% to 99.5% over four seeds at 400 plates); at 1,000
-plates the same four seeds gave 97.8% to 98.6%.
+near the top of the curve; compare ``--sweep-seed`` values at your ``--sweep-n`` before
+reading a difference between heights or models.
 """
 
 from __future__ import annotations

@@ -148,9 +148,10 @@ def size_sweep(
     """
     if not char_heights or not strengths:
         raise ValueError("give at least one character height and one strength")
-    for h in char_heights:  # checked before the first condition is read
-        if not 4 <= h <= 200:
-            raise ValueError(f"char_height must be between 4 and 200 pixels, got {h}")
+    from lprkit.synth.dataset import check_char_height
+
+    for h in char_heights:  # all checked before the first condition is read
+        check_char_height(h)
     return _sweep(recognizer, styles, "char_height", char_heights, strengths, n, seed, size, processes)
 
 
@@ -190,7 +191,6 @@ def by_char_height(
         "exact_from_here"}``. ``low`` is the bin's lower edge (0 for the first, -1 for the
         "all" row); ``exact_from_here`` is the accuracy on every plate from ``low`` up.
     """
-
     from lprkit.recognition.metrics import evaluate_recognizer
     from lprkit.synth.dataset import crop_char_heights, generate_crops
     from lprkit.synth.twoline import top_layout_of

@@ -45,6 +45,13 @@ def _check_size(size) -> tuple[int, int] | None:
     return w, h
 
 
+def check_char_height(char_height: float) -> float:
+    """``char_height`` as a float, or a ValueError when no plate can be drawn at it."""
+    if not 4 <= char_height <= 200:
+        raise ValueError(f"char_height must be between 4 and 200 pixels, got {char_height}")
+    return float(char_height)
+
+
 def _style_table(styles) -> tuple[list[str], np.ndarray]:
     names = resolve_styles(styles)
     weights = np.array([get_style(n).weight for n in names], np.float64)
@@ -193,11 +200,9 @@ def generate_crops(
     if not 0.25 <= render_scale <= 8:
         raise ValueError(f"render_scale must be between 0.25 and 8, got {render_scale}")
     if char_height is not None:
-        if not 4 <= char_height <= 200:
-            raise ValueError(f"char_height must be between 4 and 200 pixels, got {char_height}")
+        char_height = check_char_height(char_height)
         if render_scale != 1.0:
             raise ValueError("give char_height or render_scale, not both: each sets the plate's size")
-        char_height = float(char_height)
     check_top_layout(two_line_top)
     degradations = check_degradations(degradations)
     names, cum = _style_table(styles)
