@@ -38,6 +38,7 @@ from lprkit.data.folders import (
     read_frames_folder,
     text_from_filename,
 )
+from lprkit.data.train_detector_sets import load_br_crops
 from lprkit.errors import LprkitError
 
 OPENALPR_EU_URL = "https://raw.githubusercontent.com/openalpr/benchmarks/master/endtoend/eu/"
@@ -183,12 +184,16 @@ def load_kr_crops() -> CropsFolder:
 
 
 def load_realdata(name: str, **kwargs) -> FramesFolder | CropsFolder:
-    """Load a real set by name: ``"openalpr_eu"`` (frames) or ``"kr_crops"`` (crops)."""
+    """Load a real set by name: ``"openalpr_eu"`` (frames), ``"kr_crops"``, ``"br_crops_train"``
+    or ``"br_crops_dev"`` (crops; see :mod:`lprkit.data.train_detector_sets`)."""
+    if name in ("br_crops_train", "br_crops_dev"):
+        return load_br_crops(name.rsplit("_", 1)[1], **kwargs)
     if name == "openalpr_eu":
         return load_openalpr_eu(**kwargs)
     if name == "kr_crops":
         return load_kr_crops(**kwargs)
-    raise ValueError(f"unknown real data set {name!r}; known: {', '.join(DATASETS)}")
+    known = ", ".join((*DATASETS, "br_crops_train", "br_crops_dev"))
+    raise ValueError(f"unknown real data set {name!r}; known: {known}")
 
 
 # File name and SHA-256 of every file, computed from a verified copy of the originals.
