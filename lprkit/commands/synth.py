@@ -65,6 +65,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     sc.add_argument("--overwrite", action="store_true", help="replace an existing folder")
     sc.set_defaults(func=run_scenes)
+
+    ph = kinds.add_parser(
+        "photo-scenes",
+        help="plates pasted into real plate-free photos, and empty photos: a YOLO folder",
+        description="Compose detector training images on real photographs (the training part "
+        "of the negatives set, see lprkit.data.train_detector_sets): rendered plates and real "
+        "Brazilian crops pasted with perspective and matched light, 3-40%% of the frame wide, "
+        "and plate-free photos as hard negatives. Writes a YOLO folder (data.yaml).",
+    )
+    ph.add_argument("--n", type=int, default=1000, help="number of images (default: 1000)")
+    ph.add_argument("--seed", type=int, default=0)
+    ph.add_argument("--out", required=True, help="output folder")
+    ph.add_argument("--styles", default="all", help="rendered plate styles (default: all)")
+    ph.add_argument("--negative-share", type=float, default=0.25,
+                    help="share of images left without plates (default 0.25)")
+    ph.add_argument("--no-real-crops", action="store_true",
+                    help="paste rendered plates only (no real Brazilian crops)")
+    ph.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    ph.set_defaults(func=run_photo_scenes)
     p.set_defaults(func=lambda args: _usage(p))
 
 
@@ -127,4 +146,18 @@ def run_scenes(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
     )
     print(f"wrote {args.n} {args.mode} frames to {out}")
+    return 0
+
+
+def run_photo_scenes(args: argparse.Namespace) -> int:
+    from lprkit.data.photo_dev_sets import negatives_train
+    from lprkit.data.train_detector_sets import load_br_crops
+    from lprkit.synth.photo_scenes import write_photo_scenes
+
+    crops = [] if args.no_real_crops else [c.path for c in load_br_crops("train")]
+    out = write_photo_scenes(
+        args.out, args.n, negatives_train(download=True), real_crops=crops, styles=args.styles,
+        negative_share=args.negative_share, seed=args.seed, overwrite=args.overwrite,
+    )  # fmt: skip
+    print(f"wrote {args.n} photo scenes to {out} (YOLO layout, data.yaml)")
     return 0
