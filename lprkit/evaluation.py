@@ -50,6 +50,11 @@ def match_boxes(
     return pairs
 
 
+def _matches(results, gt: np.ndarray, iou_threshold: float) -> list[tuple[int, int]]:
+    boxes = np.array([r.box for r in results]).reshape(-1, 4)
+    return match_boxes(boxes, np.array([r.detection_score for r in results]), gt, iou_threshold)
+
+
 def evaluate_frames(
     folder: str | os.PathLike,
     pipeline,
@@ -74,8 +79,11 @@ def evaluate_frames(
     Returns
     -------
     dict
-        ``n`` (frames), ``plates`` (labelled plates), ``recall``, ``precision``,
-        ``end_to_end_exact`` (exactly read and matched / labelled plates), ``ms_per_frame``
+        ``n`` (frames), ``plates`` (labelled plates), ``recall`` and ``precision`` of the
+        plates reported (unread detections are not plates, see
+        :class:`~lprkit.pipeline.PlateResult`), ``end_to_end_exact`` (exactly read and
+        matched / labelled plates), ``detection_recall`` (labelled plates matched by any
+        detection, read or not), ``unread`` (detections reported as unread), ``ms_per_frame``
         (mean pipeline time per frame after one warm-up frame, image decoding excluded),
         ``detector``, ``recognizer``, and ``frames`` (per-frame details).
     """
@@ -86,7 +94,7 @@ def evaluate_frames(
     frames = list(read_frames_folder(folder))[:limit]
     if not frames:
         raise ValueError(f"frames folder {folder} has no labelled frames")
-    n_gt = n_pred = n_match = n_exact = 0
+    n_gt = n_pred = n_match = n_exact = n_found = n_unread = 0
     times: list[float] = []
     details = []
     for i, frame in enumerate(tqdm(frames, desc="frames", disable=not progress)):
@@ -94,16 +102,12 @@ def evaluate_frames(
         if i == 0:
             pipeline.read(image)  # warm-up: first calls build graphs / allocate
         t0 = time.perf_counter()
-        results = pipeline.read(image)
+        everything = pipeline.read(image)
         times.append(time.perf_counter() - t0)
+        results = [r for r in everything if not getattr(r, "unread", False)]
         plates = frame.plates
         gt = np.array([[o.x1, o.y1, o.x2, o.y2] for o in plates]).reshape(-1, 4)
-        pairs = match_boxes(
-            np.array([r.box for r in results]).reshape(-1, 4),
-            np.array([r.detection_score for r in results]),
-            gt,
-            iou_threshold,
-        )
+        pairs = _matches(results, gt, iou_threshold)
         exact = [
             normalize_text(results[p].text) == normalize_text(plates[g].text) for p, g in pairs
         ]
@@ -111,11 +115,14 @@ def evaluate_frames(
         n_pred += len(results)
         n_match += len(pairs)
         n_exact += sum(exact)
+        n_found += len(_matches(everything, gt, iou_threshold))
+        n_unread += len(everything) - len(results)
         details.append(
             {
                 "file": frame.path.name,
                 "labels": [o.text for o in plates],
                 "reads": [r.text for r in results],
+                "unread": len(everything) - len(results),
                 "matched": len(pairs),
                 "exact": int(sum(exact)),
             }
@@ -126,6 +133,8 @@ def evaluate_frames(
         "recall": n_match / n_gt if n_gt else 0.0,
         "precision": n_match / n_pred if n_pred else 0.0,
         "end_to_end_exact": n_exact / n_gt if n_gt else 0.0,
+        "detection_recall": n_found / n_gt if n_gt else 0.0,
+        "unread": n_unread,
         "ms_per_frame": 1000.0 * float(np.mean(times)),
         "detector": pipeline.detector.name,
         "recognizer": pipeline.recognizer.name,
@@ -143,3 +152,77 @@ def summary(
         v = result[k]
         parts.append(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}")
     return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- thresholds
+# One pass of a pipeline that keeps every reading (min_read_confidence=0), scored afterwards
+# at any confidence threshold: how the pipeline's threshold is calibrated.
+
+
+def collect_frames(pipeline, frames, progress: bool = False) -> tuple[list[dict], float]:
+    """Run ``pipeline`` over labelled frames; returns per frame ``{"results", "plates"}``
+    (every reading the pipeline gives) and the mean milliseconds per frame (after a warm-up)."""
+    from tqdm.auto import tqdm
+
+    rows, times = [], []
+    for i, frame in enumerate(tqdm(list(frames), desc="frames", disable=not progress)):
+        image = frame.load()
+        if i == 0:
+            pipeline.read(image)  # warm-up: first calls build graphs / allocate
+        t0 = time.perf_counter()
+        results = pipeline.read(image)
+        times.append(time.perf_counter() - t0)
+        rows.append({"results": results, "plates": frame.plates})
+    return rows, 1000.0 * float(np.mean(times)) if times else 0.0
+
+
+def score_frames(rows: list[dict], threshold: float, iou_threshold: float = 0.5, min_score: float = 0.0) -> dict:
+    """Figures of :func:`collect_frames` output when readings under ``threshold`` are unread
+    (and detections scored under ``min_score`` dropped): ``detection_recall`` (any box),
+    ``recall`` and ``precision`` of the reported plates, ``end_to_end_exact``."""
+    n_gt = n_pred = n_match = n_exact = n_found = 0
+    for row in rows:
+        plates = row["plates"]
+        gt = np.array([[o.x1, o.y1, o.x2, o.y2] for o in plates]).reshape(-1, 4)
+        everything = [r for r in row["results"] if r.detection_score >= min_score]
+        kept = [r for r in everything if r.text and r.confidence >= threshold]
+        pairs = _matches(kept, gt, iou_threshold)
+        n_gt += len(plates)
+        n_pred += len(kept)
+        n_match += len(pairs)
+        n_found += len(_matches(everything, gt, iou_threshold))
+        n_exact += sum(normalize_text(kept[p].text) == normalize_text(plates[g].text) for p, g in pairs)
+    return {
+        "detection_recall": n_found / n_gt if n_gt else 0.0,
+        "recall": n_match / n_gt if n_gt else 0.0,
+        "precision": n_match / n_pred if n_pred else 1.0,
+        "end_to_end_exact": n_exact / n_gt if n_gt else 0.0,
+    }
+
+
+def collect_negatives(pipeline, paths, progress: bool = False) -> tuple[list[list], float]:
+    """Run ``pipeline`` over plate-free photos: every reading per photo, and ms per photo."""
+    from tqdm.auto import tqdm
+
+    from lprkit.data.folders import load_image
+
+    per_photo, times = [], []
+    for i, p in enumerate(tqdm(list(paths), desc="photos", disable=not progress)):
+        image = load_image(p)
+        if i == 0:
+            pipeline.read(image)
+        t0 = time.perf_counter()
+        per_photo.append(pipeline.read(image))
+        times.append(time.perf_counter() - t0)
+    return per_photo, 1000.0 * float(np.mean(times)) if times else 0.0
+
+
+def score_negatives(per_photo: list[list], threshold: float, min_score: float = 0.0) -> dict:
+    """``boxes_per_photo`` (every detection scored ``min_score`` or more is false on a
+    plate-free photo) and ``false_plates_per_photo`` (those read with confidence
+    ``threshold`` or more, reported as plates)."""
+    n = max(len(per_photo), 1)
+    per_photo = [[x for x in r if x.detection_score >= min_score] for r in per_photo]
+    boxes = sum(len(r) for r in per_photo)
+    plates = sum(sum(1 for x in r if x.text and x.confidence >= threshold) for r in per_photo)
+    return {"boxes_per_photo": boxes / n, "false_plates_per_photo": plates / n}

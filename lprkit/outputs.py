@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-FIELDS = ("file", "frame", "plate", "text", "confidence", "x1", "y1", "x2", "y2", "detection_score", "colour", "watchlist", "watchlist_plate")
+FIELDS = ("file", "frame", "plate", "text", "confidence", "x1", "y1", "x2", "y2", "detection_score", "colour", "watchlist", "watchlist_plate", "unread")
 
 
 class ReadsWriter:
@@ -23,8 +23,9 @@ class ReadsWriter:
     Parameters
     ----------
     out_dir
-        Output folder (created). Existing ``reads.*`` files there are refused unless
-        ``overwrite``, so an earlier run's results are not lost.
+        Output folder (created). Existing ``reads.*`` files, or ``annotated/`` and ``crops/``
+        folders holding files, are refused unless ``overwrite``, so an earlier run's results
+        are not lost.
     save_crops, save_annotated
         Also write each plate crop (``crops/``) and each annotated image (``annotated/``).
     watchlist
@@ -45,6 +46,13 @@ class ReadsWriter:
         csv_path, jsonl_path = self.out_dir / "reads.csv", self.out_dir / "reads.jsonl"
         if not overwrite and (csv_path.exists() or jsonl_path.exists()):
             raise FileExistsError(f"{csv_path} exists; choose another --out or pass --overwrite")
+        for sub, wanted in (("annotated", save_annotated), ("crops", save_crops)):
+            folder = self.out_dir / sub
+            if wanted and not overwrite and folder.is_dir() and any(folder.iterdir()):
+                raise FileExistsError(
+                    f"{folder} holds files an earlier run wrote; choose another --out or pass --overwrite"
+                )
+        self._stems: set[str] = set()
         self.save_crops, self.save_annotated, self.watchlist = save_crops, save_annotated, watchlist
         self._csv_file = open(csv_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self._jsonl = open(jsonl_path, "w", encoding="utf-8")  # noqa: SIM115
@@ -57,6 +65,9 @@ class ReadsWriter:
         from PIL import Image
 
         stem = Path(source).stem + (f"_f{frame:06d}" if frame is not None else "")
+        if stem in self._stems:  # car.jpg and car.png: keep both pictures
+            stem = f"{stem}_{Path(source).suffix.lstrip('.')}"
+        self._stems.add(stem)
         rows = []
         for i, r in enumerate(results):
             row = {
@@ -64,7 +75,7 @@ class ReadsWriter:
                 "text": r.text, "confidence": round(float(r.confidence), 4),
                 **dict(zip(("x1", "y1", "x2", "y2"), (round(float(v), 1) for v in r.box), strict=True)),
                 "detection_score": round(float(r.detection_score), 4), "colour": r.colour or "",
-                "watchlist": "", "watchlist_plate": "",
+                "watchlist": "", "watchlist_plate": "", "unread": int(getattr(r, "unread", False)),
             }  # fmt: skip
             if self.watchlist is not None and r.text:
                 match = self.watchlist.lookup(r.text)

@@ -16,8 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from lprkit.detection.base import Detection, Detector
+from lprkit.detection.tiling import TiledDetector
 from lprkit.recognition.base import PlateRead, Recognizer
 from lprkit.rectify import crop_box, rectify_corners
+
+# Readings less confident than this are reported as unread (calibrated on the development
+# sets by benchmarks/bench_real_photos.py --calibrate; see the detector's model card).
+MIN_READ_CONFIDENCE = 0.5
+# Frames larger than 1.5 tiles are also searched in overlapping tiles of this side, so that
+# small plates reach the detector large enough (lprkit.detection.tiling; measured by
+# benchmarks/bench_real_photos.py).
+DEFAULT_TILE = 640
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,10 @@ class PlateResult:
     colour
         Plate background colour class (``white``, ``yellow``, ``green``, ``blue`` = EV,
         ``other``), or ``None`` when colour classification is off.
+    unread
+        True when the reading was not believable (its confidence is under the pipeline's
+        ``min_read_confidence``, or it is empty): something plate-like was found but no
+        plate is reported, and ``text`` is empty.
     crop
         The crop the recogniser read (not compared, not serialised).
     """
@@ -45,6 +58,7 @@ class PlateResult:
     confidence: float
     char_confidences: tuple[float, ...] = ()
     colour: str | None = None
+    unread: bool = False
     crop: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
@@ -55,7 +69,13 @@ class PlateResult:
             "box": [round(float(v), 1) for v in self.box],
             "detection_score": round(float(self.detection_score), 4),
             "colour": self.colour,
+            "unread": self.unread,
         }
+
+
+def plates_only(results: Sequence[PlateResult]) -> list[PlateResult]:
+    """The results reported as plates (believable reads), without the unread detections."""
+    return [r for r in results if not r.unread]
 
 
 class Pipeline:
@@ -72,6 +92,15 @@ class Pipeline:
         Also classify the plate colour (EV plates are blue).
     min_detection_score
         Drop detections below this score (the detector's own threshold applies first).
+    min_read_confidence
+        A reading less confident than this is reported as unread (``unread=True``, empty
+        text), not as a plate: on plate-free photos the detector's false boxes are read with
+        low confidence. Default :data:`MIN_READ_CONFIDENCE`, calibrated on the development
+        sets (``benchmarks/bench_real_photos.py --calibrate``); 0 reports every reading.
+    tile
+        Wrap the detector in a :class:`~lprkit.detection.tiling.TiledDetector` with tiles of
+        this side (default :data:`DEFAULT_TILE`), so small plates in large frames are found;
+        0 runs the detector on whole frames only, as does a detector that already tiles.
     """
 
     def __init__(
@@ -82,6 +111,8 @@ class Pipeline:
         margin: float = 0.08,
         classify_colour: bool = True,
         min_detection_score: float = 0.0,
+        min_read_confidence: float | None = None,
+        tile: int | None = None,
     ) -> None:
         if not isinstance(detector, Detector):
             raise TypeError(
@@ -91,11 +122,21 @@ class Pipeline:
             raise TypeError(f"{type(recognizer).__name__} is not a Recognizer (needs name, read)")
         if margin < 0:
             raise ValueError(f"margin must be >= 0, got {margin}")
+        tile = DEFAULT_TILE if tile is None else int(tile)
+        if tile < 0:
+            raise ValueError(f"tile must be 0 (whole frames only) or a tile side in pixels, got {tile}")
+        if tile and not isinstance(detector, TiledDetector):
+            detector = TiledDetector(detector, tile=tile)
         self.detector = detector
         self.recognizer = recognizer
         self.margin = margin
         self.classify_colour = classify_colour
         self.min_detection_score = min_detection_score
+        self.min_read_confidence = (
+            MIN_READ_CONFIDENCE if min_read_confidence is None else float(min_read_confidence)
+        )
+        if not 0 <= self.min_read_confidence <= 1:
+            raise ValueError(f"min_read_confidence must be in [0, 1], got {min_read_confidence}")
 
     def crops(self, image: np.ndarray, detections: Sequence[Detection]) -> list[np.ndarray]:
         """Cut one crop per detection (corners, when a detection has them, are rectified)."""
@@ -126,14 +167,16 @@ class Pipeline:
             row = []
             for det, crop in zip(dets, crops, strict=True):
                 read = reads[k]
+                unread = not read.text or read.confidence < self.min_read_confidence
                 row.append(
                     PlateResult(
                         box=tuple(float(v) for v in det.box),
                         detection_score=float(det.score),
-                        text=read.text,
+                        text="" if unread else read.text,
                         confidence=float(read.confidence),
-                        char_confidences=tuple(read.char_confidences),
+                        char_confidences=() if unread else tuple(read.char_confidences),
                         colour=colours[k],
+                        unread=unread,
                         crop=crop,
                     )
                 )
@@ -173,7 +216,8 @@ class Pipeline:
 
 
 def draw_results(image: np.ndarray, results: Sequence[PlateResult]) -> np.ndarray:
-    """A copy of ``image`` with each plate's box and reading drawn on it.
+    """A copy of ``image`` with each plate's box and reading drawn on it (unread detections
+    in orange, labelled ``unread``).
 
     Hangul is drawn with a Hangul font through Pillow (OpenCV's fonts are ASCII only).
     """
@@ -191,8 +235,11 @@ def draw_results(image: np.ndarray, results: Sequence[PlateResult]) -> np.ndarra
         font = ImageFont.load_default()
     for r in results:
         x1, y1, x2, y2 = r.box
-        draw.rectangle([x1, y1, x2, y2], outline=(0, 255, 0), width=max(2, size // 8))
-        label = f"{r.text} {r.confidence:.2f}" + (f" {r.colour}" if r.colour else "")
+        unread = getattr(r, "unread", False)
+        outline = (255, 140, 0) if unread else (0, 255, 0)  # orange: found, but not read
+        draw.rectangle([x1, y1, x2, y2], outline=outline, width=max(2, size // 8))
+        text = "unread" if unread else r.text
+        label = f"{text} {r.confidence:.2f}" + (f" {r.colour}" if r.colour and not unread else "")
         tx, ty = x1, max(0, y1 - size - 4)
         bbox = draw.textbbox((tx, ty), label, font=font)
         draw.rectangle(bbox, fill=(0, 0, 0))

@@ -153,20 +153,21 @@ def read_video(
     """
     from tqdm.auto import tqdm
 
-    from lprkit.pipeline import draw_results
+    from lprkit.pipeline import draw_results, plates_only
 
     tracker = tracker or PlateTracker()
     per_frame = []
     annotated = []
     for index, frame in tqdm(iter_frames(source, stride, max_frames), desc="frames", disable=not progress):
-        results = pipeline.read(frame)
+        everything = pipeline.read(frame)
+        results = plates_only(everything)  # unread detections are not plates: no track, no vote
         obs = [Observation.from_read(r.box, r, index) for r in results]
         ids = tracker.update(obs, frame=index)
         per_frame.append(
             (index, [(t, r.text, r.confidence, r.box) for t, r in zip(ids, results, strict=True)])
         )
         if out_video is not None:
-            annotated.append(draw_results(frame, results))
+            annotated.append(draw_results(frame, everything))
     if out_video is not None and annotated:
         write_video(annotated, out_video, fps)
     return VideoResult(tracker.results(min_reads=min_reads), per_frame)

@@ -91,3 +91,23 @@ def test_predict_and_video_take_a_grammar():
     pipeline = build_pipeline(args)
     assert pipeline.recognizer.name == "crnn-latin [grammar: europe]"
     assert pipeline.recognizer.decoder == "beam" and pipeline.recognizer.two_line == "best"
+
+
+@pytest.mark.slow
+def test_predict_keeps_earlier_pictures_and_inputs(tiny_models, images, tmp_path, capsys):
+    out = tmp_path / "out"
+    models = ["--detector", str(tiny_models / "det"), "--recognizer", str(tiny_models / "rec")]
+    Image.open(images / "im0.png").save(images / "im0.jpg")  # same stem, another picture
+    assert cli.main(["predict", str(images), *models, "--out", str(out)]) == 0
+    assert sorted(p.name for p in (out / "annotated").iterdir()) == ["im0.jpg", "im0_png.jpg", "im1.jpg"]
+    capsys.readouterr()
+    (out / "reads.csv").unlink()
+    (out / "reads.jsonl").unlink()
+    before = {p.name: p.read_bytes() for p in (out / "annotated").iterdir()}
+    assert cli.main(["predict", str(images / "im1.png"), *models, "--out", str(out)]) == 2
+    assert "annotated" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (out / "annotated").iterdir()} == before
+    # reading the annotated pictures back into the same --out would replace them
+    assert cli.main(["predict", str(out / "annotated"), *models, "--out", str(out), "--overwrite"]) == 2
+    assert "annotated/ folder" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (out / "annotated").iterdir()} == before

@@ -50,3 +50,17 @@ def test_evaluate_frames_errors(tmp_path):
         evaluate_frames(tmp_path / "missing", pipe)
     with pytest.raises(FileNotFoundError, match="no labels"):
         evaluate_frames(tmp_path, pipe)
+
+
+def test_unread_detections_are_not_plates_but_count_as_found(tmp_path):
+    img = scene([((10, 10, 60, 30), (255, 255, 255)), ((100, 70, 180, 90), (230, 200, 0))])
+    Image.fromarray(img).save(tmp_path / "a.png")
+    (tmp_path / "labels.csv").write_text("a.png,50,10,10,50,20\n")  # the yellow box is no plate
+    # SizeRecognizer reads with confidence 0.5: above 0.4 every box is a plate, above 0.6 none
+    loose = Pipeline(BoxDetector(), SizeRecognizer(), margin=0, min_read_confidence=0.4)
+    strict = Pipeline(BoxDetector(), SizeRecognizer(), margin=0, min_read_confidence=0.6)
+    r = evaluate_frames(tmp_path, loose, progress=False)
+    assert (r["recall"], r["precision"], r["unread"]) == (1.0, 0.5, 0)
+    r = evaluate_frames(tmp_path, strict, progress=False)
+    assert (r["recall"], r["precision"], r["end_to_end_exact"]) == (0.0, 0.0, 0.0)
+    assert (r["detection_recall"], r["unread"]) == (1.0, 2)

@@ -16,7 +16,7 @@ def test_reads_each_plate_with_colour_and_box():
     assert results[0].box == (10.0, 10.0, 60.0, 30.0)
     assert results[1].as_dict() == {
         "text": "80", "confidence": 0.5, "box": [100.0, 70.0, 180.0, 90.0],
-        "detection_score": 0.9, "colour": "yellow",
+        "detection_score": 0.9, "colour": "yellow", "unread": False,
     }
 
 
@@ -69,3 +69,40 @@ def test_draw_results_marks_the_box():
     assert out.shape == img.shape and out.dtype == np.uint8
     assert (out[30:61, 20] == (0, 255, 0)).all(axis=1).any()
     assert (img == 60).all()  # input untouched
+
+
+class _ConfidenceRecognizer:
+    """Reads every crop as 'AB12' with a confidence that depends on the crop's width."""
+
+    name = "confidence"
+
+    def read(self, crops):
+        from lprkit.recognition.base import PlateRead
+
+        return [PlateRead("AB12", 0.9 if c.shape[1] > 60 else 0.2, (0.9,) * 4) for c in crops]
+
+
+def test_unbelievable_reads_are_reported_unread_not_as_plates():
+    from lprkit.pipeline import plates_only
+
+    img = scene([((10, 10, 50, 30), (255, 255, 255)), ((100, 70, 180, 90), (230, 200, 0))])
+    results = Pipeline(BoxDetector(), _ConfidenceRecognizer(), margin=0, min_read_confidence=0.5).read(img)
+    assert [(r.text, r.unread) for r in results] == [("", True), ("AB12", False)]
+    assert results[0].confidence == pytest.approx(0.2) and results[0].char_confidences == ()
+    assert [r.text for r in plates_only(results)] == ["AB12"]
+    assert results[0].as_dict()["unread"] is True
+    everything = Pipeline(BoxDetector(), _ConfidenceRecognizer(), margin=0, min_read_confidence=0).read(img)
+    assert [r.text for r in everything] == ["AB12", "AB12"]
+
+
+def test_min_read_confidence_outside_0_1_is_refused():
+    with pytest.raises(ValueError, match="min_read_confidence"):
+        Pipeline(BoxDetector(), SizeRecognizer(), min_read_confidence=1.5)
+
+
+def test_unread_boxes_are_drawn_and_labelled_unread():
+    img = scene([((10, 10, 50, 30), (255, 255, 255))])
+    results = Pipeline(BoxDetector(), _ConfidenceRecognizer(), margin=0, min_read_confidence=0.5).read(img)
+    drawn = draw_results(img, results)
+    assert drawn.shape == img.shape
+    assert (drawn[10:30, 10] == (255, 140, 0)).all(axis=1).any()  # the orange outline

@@ -15,7 +15,7 @@ import os
 import re
 from pathlib import Path
 
-from lprkit.commands.predict import add_grammar_option
+from lprkit.commands.predict import add_grammar_option, add_reading_options, assemble_pipeline
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("dir", metavar="DIR", help="crops folder")
     c.add_argument(
         "--recognizer", default="tesseract", metavar="NAME|PATH",
-        help="'tesseract' (the baseline), a shipped checkpoint name or a checkpoint/.tflite "
-        "path (default: tesseract)",
+        help="'tesseract' or 'rapidocr' (the baselines), a shipped checkpoint name or a "
+        "checkpoint/.tflite path (default: tesseract)",
     )  # fmt: skip
     c.add_argument(
         "--alphabet", default=None, metavar="A",
@@ -80,6 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     f.add_argument("--alphabet", default=None, metavar="A", help="plate alphabet for tesseract")
     add_grammar_option(f)
+    add_reading_options(f)
     f.add_argument("--iou", type=float, default=0.5, help="IoU for a box to match (default 0.5)")
     f.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N frames")
     f.add_argument("--json", default=None, metavar="OUT", help="write the summary as JSON")
@@ -200,6 +201,8 @@ FRAMES_KEYS = (
     "recall",
     "precision",
     "end_to_end_exact",
+    "detection_recall",
+    "unread",
     "ms_per_frame",
     "detector",
     "recognizer",
@@ -212,14 +215,14 @@ def run_frames(args: argparse.Namespace) -> int:
     from lprkit.checkpoints import load_detector
     from lprkit.data.folders import read_frames_folder
     from lprkit.evaluation import evaluate_frames
-    from lprkit.pipeline import Pipeline
 
     texts = [o.text for frame in read_frames_folder(args.dir) for o in frame.plates]
     detector = load_detector(args.detector)
     alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
     recognizer = make_recognizer(args.recognizer, alphabet, grammar_styles=args.grammar)
     result = evaluate_frames(
-        args.dir, Pipeline(detector, recognizer), iou_threshold=args.iou, limit=args.limit
+        args.dir, assemble_pipeline(detector, recognizer, args), iou_threshold=args.iou,
+        limit=args.limit,
     )
     summary = {k: result[k] for k in FRAMES_KEYS}
     print(

@@ -18,6 +18,35 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alphabet", default=None, help="korean or latin (needed with --recognizer tesseract)")
     add_grammar_option(p)
     p.add_argument("--min-score", type=float, default=0.0, help="drop detections below this score")
+    add_reading_options(p)
+
+
+def add_reading_options(p: argparse.ArgumentParser) -> None:
+    """--min-confidence and --tile, shared by predict, video, evaluate frames and demo."""
+    p.add_argument(
+        "--min-confidence", type=float, default=None, metavar="C",
+        help="report reads less confident than C (0-1) as unread, not as plates "
+        "(default: the calibrated lprkit.pipeline.MIN_READ_CONFIDENCE; 0 reports every read)",
+    )  # fmt: skip
+    from lprkit.pipeline import DEFAULT_TILE
+
+    p.add_argument(
+        "--tile", type=int, default=DEFAULT_TILE, metavar="PX",
+        help=f"also detect in overlapping PX-pixel tiles of frames larger than 1.5 tiles, for "
+        f"small plates (default {DEFAULT_TILE}; 0: whole frame only)",
+    )  # fmt: skip
+
+
+def assemble_pipeline(detector, recognizer, args: argparse.Namespace):
+    """A pipeline of loaded models with the reading options of ``args`` (see above)."""
+    from lprkit.pipeline import Pipeline
+
+    if args.tile < 0:
+        raise ValueError(f"--tile must be 0 (off) or a tile side in pixels, got {args.tile}")
+    return Pipeline(
+        detector, recognizer, min_detection_score=getattr(args, "min_score", 0.0),
+        min_read_confidence=args.min_confidence, tile=args.tile,
+    )  # fmt: skip
 
 
 def add_grammar_option(p: argparse.ArgumentParser) -> None:
@@ -32,12 +61,11 @@ def add_grammar_option(p: argparse.ArgumentParser) -> None:
 def build_pipeline(args: argparse.Namespace):
     """The pipeline the model options describe."""
     from lprkit.checkpoints import load_detector, load_recognizer
-    from lprkit.pipeline import Pipeline
 
-    return Pipeline(
+    return assemble_pipeline(
         load_detector(args.detector),
         load_recognizer(args.recognizer, alphabet=args.alphabet, grammar_styles=args.grammar),
-        min_detection_score=args.min_score,
+        args,
     )
 
 
@@ -81,13 +109,20 @@ def run(args: argparse.Namespace) -> int:
     from lprkit.watchlist import Watchlist
 
     paths = image_paths(args.input)
+    annotated = (args.out / "annotated").resolve()
+    if any(p.resolve().parent == annotated for p in paths):
+        raise ValueError(f"the input {args.input} is the output's annotated/ folder: choose another --out")
     pipeline = build_pipeline(args)
     wl = Watchlist(args.watchlist, create=False) if args.watchlist else nullcontext()
+    plates = 0
     with wl as watchlist, ReadsWriter(args.out, save_crops=args.crop, watchlist=watchlist, overwrite=args.overwrite) as out:
         for path in tqdm(paths, desc="images", disable=len(paths) < 2):
             image = load_image(path)
             for row in out.write(path, image, pipeline.read(image)):
                 flag = f"  [{row['watchlist']}: {row['watchlist_plate']}]" if row["watchlist"] else ""
-                print(f"{path.name}\t{row['text']}\t{row['confidence']:.2f}\t{row['colour']}{flag}")
-    print(f"{out.rows} plates in {len(paths)} images -> {args.out}/reads.csv")
+                text = "(unread)" if row["unread"] else row["text"]
+                print(f"{path.name}\t{text}\t{row['confidence']:.2f}\t{row['colour']}{flag}")
+                plates += not row["unread"]
+    unread = f", {out.rows - plates} unread detections" if out.rows > plates else ""
+    print(f"{plates} plates in {len(paths)} images{unread} -> {args.out}/reads.csv")
     return 0
