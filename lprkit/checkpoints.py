@@ -86,7 +86,8 @@ def load_recognizer(
     """A :class:`~lprkit.recognition.base.Recognizer` for a name, folder or ``.tflite`` file.
 
     ``"tesseract"`` gives the Tesseract baseline with its best preset for ``alphabet``
-    (``korean`` or ``latin``). ``options`` go to the recogniser (e.g. ``decoder="beam"``).
+    (``korean`` or ``latin``); ``"rapidocr"`` the RapidOCR baseline (Latin only, an optional
+    install, see :mod:`lprkit.ocr.rapidocr`). ``options`` go to the recogniser (e.g. ``decoder="beam"``).
     CTC recognisers read crops whose aspect ratio allows two lines both as they are and as a
     two-line strip, and keep the more confident reading (``two_line="best"``, see
     :func:`~lprkit.recognition.preprocess.read_crops`; pass ``two_line=`` to choose otherwise).
@@ -102,6 +103,12 @@ def load_recognizer(
         For unknown grammar styles, styles of another alphabet than the recogniser's, or a
         grammar asked of Tesseract.
     """
+    if str(name_or_path).lower() == "rapidocr":
+        if grammar_styles:
+            raise ValueError("--grammar applies to CTC recognisers, not rapidocr")
+        from lprkit.ocr.rapidocr import RapidOCRRecognizer
+
+        return RapidOCRRecognizer(alphabet or "latin")
     tesseract = str(name_or_path).lower() == "tesseract"
     if grammar_styles and tesseract:
         raise ValueError(
