@@ -45,7 +45,7 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         "",
         "## Data",
         "",
-        f"Synthetic plates only (`lprkit.synth`), styles: {', '.join(t['styles'])}.",
+        _data_sentence(t),
         _training_sentence(t, syn["seed"])
         + (f", starting from the weights of `{t['init_from']}` (commands below)." if t.get("init_from") else "."),
         _layout_sentence(meta.get("two_line_top", LEGACY_TOP_LAYOUT)),
@@ -60,8 +60,9 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         "|---|---|---|---|---|",
         f"| synthetic test (seed {syn['seed']}) | {syn['n']} | {_pct(syn['exact'])} | {syn['cer']:.3f} | {syn['ms_per_plate']:.1f} |",
     ]
-    if real:
-        lines.append(f"| real: {real['set']} | {real['n']} | {_pct(real['exact'])} | {real['cer']:.3f} | {real['ms_per_plate']:.1f} |")
+    real_sets = t["metrics"].get("real_sets") or ({real["set"]: real} if real else {})
+    for set_name, r in real_sets.items():
+        lines.append(f"| real: {set_name} | {r['n']} | {_pct(r['exact'])} | {r['cer']:.3f} | {r['ms_per_plate']:.1f} |")
     formats = t["metrics"].get("real_grammar")
     if formats:
         lines.append(
@@ -89,6 +90,27 @@ def recognizer_card(name: str, meta: dict, command: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+REAL_SET_SOURCES = {
+    "br_crops_train": "real Brazilian plate crops from the `br/` folder of openalpr/train-detector "
+    "(AGPL-3.0, commit 1bd54b4; `lprkit.data.train_detector_sets`)",
+}
+
+
+def _data_sentence(t: dict) -> str:
+    """Which data the recogniser saw: synthetic styles and, when mixed in, real crop sets."""
+    styles = f"styles: {', '.join(t['styles'])}"
+    real = t.get("real")
+    if not real:
+        return f"Synthetic plates only (`lprkit.synth`), {styles}."
+    sets = "; ".join(REAL_SET_SOURCES.get(n, n) for n in real["sets"])
+    return (
+        f"Synthetic plates (`lprkit.synth`, {styles}) mixed with {real['crops']:,} {sets}, each "
+        f"as it is and in {real['copies']} degraded copies (strength {real['strength']}). The "
+        "real development sets below (`br_crops_dev`, split from the training crops by plate "
+        "text, and the European photos) were never trained on."
+    )
 
 
 def _fonts_sentence(alphabet: str) -> str:
@@ -183,7 +205,37 @@ def char_height_section(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def detector_card(name: str, meta: dict, training: dict, real: dict | None, command: str) -> str:
+def _bench_section(bench: dict) -> list[str]:
+    """The real-photo table of benchmarks/bench_real_photos.py (its --json output)."""
+    lines = [
+        "",
+        f"Real development photos (`benchmarks/bench_real_photos.py`: detector `{bench['detector']}`, "
+        f"recogniser `{bench['recognizer']}`, reads under confidence {bench['min_read_confidence']} "
+        "reported as unread, not as plates):",
+        "",
+        "| set | n | detection recall | recall | precision | end-to-end exact | boxes / plate-free photo | false plates / plate-free photo | ms / frame |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for set_name, r in bench["sets"].items():
+        def f(k, r=r):
+            return f"{r[k]:.3f}" if k in r else "—"
+        lines.append(
+            f"| {set_name} | {r['n']} | {f('detection_recall')} | {f('recall')} | {f('precision')} | "
+            f"{f('end_to_end_exact')} | {f('boxes_per_photo')} | {f('false_plates_per_photo')} | {r['ms_per_frame']:.0f} |"
+        )
+    return lines
+
+
+DETECTOR_DATA = {
+    "photo": "real plate-free photos from the `raw-neg/` folder of openalpr/train-detector (AGPL-3.0, "
+    "commit 1bd54b4; the training part of `lprkit.data.train_detector_sets.split_negatives`), with "
+    "rendered plates and real Brazilian crops (`br_crops_train`, same repository) pasted in by "
+    "`lprkit synth photo-scenes`, a quarter of them left plate-free as hard negatives",
+}
+
+
+def detector_card(name: str, meta: dict, training: dict, real: dict | None, command: str,
+                  bench: dict | None = None, data: str | None = None) -> str:
     v = training["val"]
     lines = [
         f"# {name}",
@@ -194,7 +246,7 @@ def detector_card(name: str, meta: dict, training: dict, real: dict | None, comm
         "",
         "## Data",
         "",
-        f"{training['train_images']:,} synthetic parking and CCTV scenes (`lprkit synth scenes`, all plate styles).",
+        data or f"{training['train_images']:,} synthetic parking and CCTV scenes (`lprkit synth scenes`, all plate styles).",
         f"Trained {training['epochs_run']} epochs (best epoch {training['best_epoch']}) on a 2-core CPU"
         + (f" ({training['note']}; run the command again to continue)." if training.get("note") else "."),
         "",
@@ -215,6 +267,7 @@ def detector_card(name: str, meta: dict, training: dict, real: dict | None, comm
     lines += [
         "",
         "Precision and recall at score 0.25 and IoU 0.5.",
+        *(_bench_section(bench) if bench else []),
         "",
         "## Limitations",
         "",
@@ -319,6 +372,9 @@ def main() -> None:
     ap.add_argument("src", type=Path)
     ap.add_argument("name")
     ap.add_argument("--command", required=True, help="the command that trained it, for the card")
+    ap.add_argument("--bench", type=Path, default=None,
+                    help="detector: the --json output of benchmarks/bench_real_photos.py for the card")
+    ap.add_argument("--data", default=None, help="detector: the card's sentence on the training data")
     args = ap.parse_args()
     dest = SHIPPED_DIR / args.name
     tmp = SHIPPED_DIR / f".{args.name}.tmp"
@@ -344,7 +400,11 @@ def main() -> None:
         if real:
             training["real_openalpr_eu"] = real
             (tmp / "training.json").write_text(json.dumps(training, indent=2) + "\n", encoding="utf-8")
-        card = detector_card(args.name, meta, training, real, args.command)
+        bench = json.loads(args.bench.read_text(encoding="utf-8")) if args.bench else None
+        if bench:
+            training["real_photos"] = bench
+            (tmp / "training.json").write_text(json.dumps(training, indent=2) + "\n", encoding="utf-8")
+        card = detector_card(args.name, meta, training, real, args.command, bench, args.data)
     (tmp / "card.md").write_text(card, encoding="utf-8")
     shutil.rmtree(dest, ignore_errors=True)
     tmp.replace(dest)

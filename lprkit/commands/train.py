@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--init-from", default=None,
                    help="start from this detector (shipped NAME or folder) instead of a fresh model")
     d.add_argument("--batch-size", type=int, default=8)
+    d.add_argument("--learning-rate", type=float, default=2e-3, help="peak AdamW learning rate")
+    d.add_argument("--mosaic", type=float, default=0.0,
+                   help="probability of a 2x2 mosaic augmentation (0-1; default 0)")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--float16", action="store_true", help="save float16 weights (half the size)")
     d.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
@@ -67,6 +70,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--easy-start", type=float, default=None, metavar="STRENGTH",
                    help="first epoch on the same plates degraded at this strength (0-1; needs "
                    "--max-minutes): shortens CTC's early plateau")
+    r.add_argument("--real", nargs="+", default=(), metavar="SET",
+                   help="real crop sets to mix into training (e.g. br_crops_train; "
+                   "development sets are refused)")
+    r.add_argument("--real-copies", type=int, default=4,
+                   help="degraded copies of each real crop (default 4)")
+    r.add_argument("--real-strength", type=float, default=0.6,
+                   help="degradation strength of those copies (default 0.6)")
     r.add_argument("--float16", action="store_true", help="save float16 weights (half the size)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     r.set_defaults(func=run_recognizer)
@@ -78,7 +88,7 @@ def run_detector(args: argparse.Namespace) -> int:
     summary = train_plate_detector(
         args.train, args.val, args.out, input_size=args.input_size, epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
-        max_minutes=args.max_minutes, init_from=args.init_from,
+        mosaic=args.mosaic, max_minutes=args.max_minutes, init_from=args.init_from,
         precision="float16" if args.float16 else "float32", overwrite=args.overwrite,
     )  # fmt: skip
     print(json.dumps(summary, indent=2))
@@ -92,7 +102,8 @@ def run_recognizer(args: argparse.Namespace) -> int:
         args.out, arch=args.arch, styles=args.styles, alphabet=args.alphabet, n_train=args.n_train,
         epochs=args.epochs, max_minutes=args.max_minutes, init_from=args.init_from,
         batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
-        two_line_top=args.two_line_top, easy_start=args.easy_start,
+        two_line_top=args.two_line_top, easy_start=args.easy_start, real=args.real,
+        real_copies=args.real_copies, real_strength=args.real_strength,
         precision="float16" if args.float16 else "float32", overwrite=args.overwrite,
     )  # fmt: skip
     print(json.dumps(summary, indent=2, ensure_ascii=False))

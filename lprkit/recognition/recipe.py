@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from lprkit.config import by_profile
@@ -109,6 +110,31 @@ def real_crops(alphabet_name: str) -> tuple[list, list[str], str] | None:
     return None
 
 
+def _real_training_crops(names, alphabet, copies: int, strength: float, seed: int):
+    """Augmented real crops of the named training sets: ``(images, texts, n_crops)``.
+
+    The real training sets hold one-line plates, so their crops are used as one-line strips
+    (their aspect ratio cannot tell: loose crops of one-line plates look two-line to it).
+    """
+    from lprkit.data.realdata import load_realdata
+    from lprkit.recognition.finetune import augment_crops
+
+    images, texts, n = [], [], 0
+    for name in names:
+        if name.endswith("_dev") or name in ("openalpr_eu", "kr_crops"):
+            raise ValueError(f"{name!r} is a development set: measure on it, never train on it")
+        folder = load_realdata(name)
+        crops = [c.load() for c in folder]
+        bad = [t for t in folder.texts if not alphabet.can_write(t)]
+        if bad:
+            raise ValueError(f"{name}: {len(bad)} texts cannot be written in {alphabet.name!r}, e.g. {bad[0]!r}")
+        aug, labels = augment_crops(crops, folder.texts, copies, seed + 7, strength)
+        images += aug
+        texts += labels
+        n += len(crops)
+    return images, texts, n
+
+
 def measure_real(recognizer) -> dict | None:
     """Exact accuracy and CER on the real crops of the recogniser's alphabet; None without them."""
     from lprkit.recognition.metrics import evaluate_recognizer
@@ -138,10 +164,15 @@ def measure_synthetic(recognizer, seed: int, styles, n_test: int, processes: int
 
 def measure(recognizer, seed: int, styles, n_test: int) -> dict:
     """Exact accuracy and CER on held-out synthetic plates and (if present) real crops."""
+    from lprkit.recognition.real_sets import measure_real_sets
+
     out = {"synthetic": measure_synthetic(recognizer, seed, styles, n_test)}
     real = measure_real(recognizer)
     if real is not None:
         out["real"] = real
+    real_sets = measure_real_sets(recognizer)
+    if real_sets:
+        out["real_sets"] = real_sets
     return out
 
 
@@ -163,6 +194,9 @@ def train_plate_recognizer(
     two_line_top: str | None = None,
     model_options: dict | None = None,
     easy_start: float | None = None,
+    real: Sequence[str] = (),
+    real_copies: int = 4,
+    real_strength: float = 0.6,
     work_dir: str | os.PathLike | None = None,
     precision: str = "float32",
     overwrite: bool = False,
@@ -217,6 +251,14 @@ def train_plate_recognizer(
         plates shorten CTC's all-blank plateau, so fewer runs lose their first epoch to it.
         Needs ``max_minutes`` (the learning rate then follows one schedule over both parts).
         None: no such epoch. ``benchmarks/bench_course_recipe.py`` measures what it gives.
+    real
+        Real crop sets mixed into the training plates, by name (``"br_crops_train"``; see
+        :func:`lprkit.data.realdata.load_realdata`): each crop as it is plus ``real_copies``
+        degraded copies (:func:`lprkit.recognition.finetune.augment_crops` at
+        ``real_strength``). Development sets are refused. Real crops teach what synthetic
+        plates cannot: real fonts, wear, light and the way real crops are cut.
+    real_copies, real_strength
+        Augmented copies per real crop and their degradation strength.
     work_dir
         Resumable state (default ``out_dir`` + ``.work``): run again to continue.
     precision
@@ -255,10 +297,13 @@ def train_plate_recognizer(
         if not max_minutes:
             raise ValueError("easy_start needs max_minutes: its epoch and the rest share one time-budget schedule")
 
+    real_train = _real_training_crops(real, alpha, real_copies, real_strength, seed)
     work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")
     t0 = time.perf_counter()
     cut = {"size": size, "processes": processes, "two_line_top": two_line_top}
     train = generate_crops(n_train, style_names, seed=seed, **cut)[:2]
+    if real_train[0]:  # real crops join the synthetic ones (the trainer shuffles them)
+        train = (list(train[0]) + real_train[0], list(train[1]) + real_train[1])
     val = generate_crops(n_val, style_names, seed=seed + 1, **cut)[:2]
     easy = None  # the same training plates drawn milder, unless a resumed run is past them
     if easy_start is not None and not (work / "last" / "state.json").is_file():
@@ -300,6 +345,8 @@ def train_plate_recognizer(
         "learning_rate": learning_rate,
         "model_options": {k: list(v) if isinstance(v, tuple) else v for k, v in model_options.items()},
         "easy_start": easy_start,
+        "real": {"sets": list(real), "crops": real_train[2], "copies": real_copies,
+                 "strength": real_strength} if real else None,
         "epochs_run": result.epochs_run,
         "best_val_exact": result.best,
         "data_minutes": round(data_minutes, 1),
