@@ -92,7 +92,8 @@ def normalize_plate(text: str) -> str:
     ------
     ValueError
         If the text is empty after normalisation, longer than :data:`MAX_PLATE_LENGTH`
-        characters, or holds a control character.
+        characters, or holds a control character or any other character that is not a
+        letter or a digit.
     """
     if not isinstance(text, str):
         raise ValueError(f"plate text must be a string, got {type(text).__name__}")
@@ -102,6 +103,12 @@ def normalize_plate(text: str) -> str:
         raise ValueError(f"plate text {text!r} holds control character U+{ord(bad):04X}")
     if not out:
         raise ValueError(f"plate text {text!r} is empty once spaces and hyphens are dropped")
+    odd = next((c for c in out if not c.isalnum()), None)
+    if odd is not None:  # e.g. "=1+2", which a spreadsheet would run as a formula
+        raise ValueError(
+            f"plate text {text!r} holds {odd!r}; plates hold letters, digits and Hangul only "
+            f"(spaces, hyphens and dots are dropped)"
+        )
     if len(out) > MAX_PLATE_LENGTH:
         raise ValueError(
             f"plate text {text!r} has {len(out)} characters; at most {MAX_PLATE_LENGTH} accepted"

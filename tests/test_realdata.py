@@ -220,3 +220,27 @@ def test_real_eu_plate_sizes(realdata_dir, monkeypatch):
     assert len(s["width"]) == 108
     assert 0.15 < np.median(s["fraction"]) < 0.35  # plates ~a quarter of the frame width
     assert 4.0 < np.median(s["aspect"]) < 5.0  # one-line European plates
+
+
+def test_crops_folder_refuses_an_empty_text(tmp_path):
+    from PIL import Image
+
+    from lprkit.data.annotations import AnnotationFormatError
+    from lprkit.data.folders import read_crops_folder
+
+    Image.new("RGB", (40, 12)).save(tmp_path / "a.png")
+    (tmp_path / "labels.csv").write_text("a.png,\n")
+    with pytest.raises(AnnotationFormatError, match="line 1: 'a.png' has an empty text"):
+        read_crops_folder(tmp_path)
+
+
+def test_frames_folder_refuses_a_box_outside_its_image(tmp_path):
+    from PIL import Image
+
+    from lprkit.data.annotations import AnnotationFormatError
+    from lprkit.data.folders import read_frames_folder
+
+    Image.new("RGB", (100, 50)).save(tmp_path / "a.png")
+    (tmp_path / "labels.csv").write_text("a.png,AB1,10,10,20,8\na.png,CD2,90,40,30,20\n")
+    with pytest.raises(AnnotationFormatError, match=r"line 2: box .* lies outside a.png \(100x50"):
+        read_frames_folder(tmp_path)

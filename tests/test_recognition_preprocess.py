@@ -111,3 +111,11 @@ def test_module_does_not_import_tensorflow():
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_read_crops_refuses_one_image_instead_of_a_list():
+    from lprkit.recognition.preprocess import read_crops
+
+    crop = np.zeros((32, 128, 3), np.uint8)
+    with pytest.raises(ValueError, match=r"wrap a single crop as \[crop\]"):
+        read_crops(crop, False, lambda c, f: None, lambda p: None)

@@ -138,15 +138,15 @@ def test_sql_injection_is_data(tmp_path):
     nasty = "'; DROP TABLE plates; --"
     with Watchlist(tmp_path / "i.db") as wl:
         wl.add("12가3456")
-        wl.add(nasty, owner="Robert'); DROP TABLE plates;--", notes='" OR 1=1 --')
+        wl.add("12가3457", owner="Robert'); DROP TABLE plates;--", notes='" OR 1=1 --')
         assert len(wl) == 2
-        stored = normalize_plate(nasty)
-        m = wl.lookup(nasty)
-        assert (m.kind, m.plate) == ("exact", stored)
-        assert m.record.owner == "Robert'); DROP TABLE plates;--"
-        for probe in ("' OR '1'='1", "12가3456' OR 1=1 --", "%", "A_B*"):
-            assert wl.lookup(probe, max_distance=0).kind == "unknown"
-        assert wl.remove("' OR 1=1 --") is False
+        m = wl.lookup("12가3457")
+        assert m.kind == "exact" and m.record.owner == "Robert'); DROP TABLE plates;--"
+        assert m.record.notes == '" OR 1=1 --'
+        for probe in (nasty, "' OR '1'='1", "12가3456' OR 1=1 --", "%", "A_B*"):
+            with pytest.raises(ValueError, match="letters, digits and Hangul only"):
+                wl.lookup(probe, max_distance=0)
+        assert wl.lookup("OR11", max_distance=0).kind == "unknown"
         assert len(wl) == 2
     conn = sqlite3.connect(tmp_path / "i.db")
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
@@ -318,3 +318,11 @@ def test_cli(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and message in err and err.startswith("lprkit watchlist")
+
+
+@pytest.mark.parametrize("text", ["=1+2", "AB/12", "12가3456!"])
+def test_plate_text_with_other_characters_is_refused(text):
+    from lprkit.watchlist import normalize_plate
+
+    with pytest.raises(ValueError, match="letters, digits and Hangul only"):
+        normalize_plate(text)

@@ -292,6 +292,20 @@ def _csv_rows(path: Path, ncols: int, what: str) -> Iterator[tuple[int, list[str
             yield n, [c.strip() for c in row]
 
 
+def _check_inside(image: Path, xywh: tuple[float, ...], csv_path: Path, line: int) -> None:
+    """Refuse a box that lies (more than a pixel) outside its image: a mislabelled row."""
+    from PIL import Image
+
+    with Image.open(image) as im:  # reads the header only
+        width, height = im.size
+    x, y, w, h = xywh
+    if x < -1 or y < -1 or x + w > width + 1 or y + h > height + 1:
+        raise AnnotationFormatError(
+            f"{csv_path}, line {line}: box x={x:g} y={y:g} w={w:g} h={h:g} lies outside "
+            f"{image.name} ({width}x{height} pixels)"
+        )
+
+
 def _check_image(root: Path, name: str, csv_path: Path, line: int) -> Path:
     p = root / name
     if not p.is_file():
@@ -313,10 +327,14 @@ def read_crops_folder(root: str | os.PathLike) -> CropsFolder:
     if not root.is_dir():
         raise FileNotFoundError(f"crops folder not found: {root}")
     csv_path = root / "labels.csv"
-    items = [
-        Crop(_check_image(root, row[0], csv_path, n), row[1])
-        for n, row in _csv_rows(csv_path, 2, "crops")
-    ]
+    items = []
+    for n, row in _csv_rows(csv_path, 2, "crops"):
+        if not row[1]:  # scored as a plate with no characters, it would skew every figure
+            raise AnnotationFormatError(
+                f"{csv_path}, line {n}: {row[0]!r} has an empty text; each row needs the plate "
+                "text (leave unreadable crops out of the folder)"
+            )
+        items.append(Crop(_check_image(root, row[0], csv_path, n), row[1]))
     return CropsFolder(root, items)
 
 
@@ -334,6 +352,7 @@ def _frames_from_csv(root: Path) -> list[Frame]:
             raise AnnotationFormatError(f"{csv_path}, line {n}: negative width or height {xywh}")
         if name not in grouped:
             grouped[name] = (_check_image(root, name, csv_path, n), [])
+        _check_inside(grouped[name][0], (x, y, w, h), csv_path, n)
         grouped[name][1].append(ObjectBox.from_xywh("plate", x, y, w, h, text=text))
     return [Frame(p, tuple(objs)) for p, objs in grouped.values()]
 

@@ -249,7 +249,18 @@ def read_crops(
 
     ``two_line="best"`` reads possible two-line crops both ways (:func:`best_two_line`);
     any other mode is passed to ``predict_proba`` (see :func:`preprocess_crops`).
+
+    Raises
+    ------
+    ValueError
+        When ``crops`` is one image array instead of a list of crops (it would otherwise be
+        read row by row, one "plate" per pixel row).
     """
+    if isinstance(crops, np.ndarray) and crops.ndim == 3 and crops.dtype == np.uint8:
+        raise ValueError(
+            f"read() takes a list of crops, got one {crops.shape} image array; "
+            "wrap a single crop as [crop]"
+        )
     if isinstance(two_line, str) and two_line == "best":
         return best_two_line(crops, predict_proba, decode)[1]
     return decode(predict_proba(crops, two_line))
