@@ -1,0 +1,1 @@
+"""Helpers the notebooks and assignments use (no heavy imports)."""
