@@ -126,3 +126,29 @@ def test_easy_start_trains_a_first_epoch_on_milder_plates(tmp_path, monkeypatch)
     with pytest.raises(ValueError, match="easy_start needs max_minutes"):
         train_plate_recognizer(tmp_path / "x", easy_start=0.5, n_train=8, epochs=1)
     assert not (tmp_path / "x").exists()
+
+
+def test_recognizer_recipe_mixes_real_crops_and_refuses_development_sets(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from lprkit.data import realdata
+    from lprkit.data.folders import read_crops_folder
+    from lprkit.recognition.recipe import train_plate_recognizer
+
+    folder = tmp_path / "real"
+    folder.mkdir()
+    rows = []
+    for i, text in enumerate(["AB123", "CD456", "EF789"]):
+        Image.new("RGB", (90, 30), (200, 200, 200)).save(folder / f"{i}.png")
+        rows.append(f"{i}.png,{text}")
+    (folder / "labels.csv").write_text("\n".join(rows) + "\n")
+    monkeypatch.setattr(realdata, "load_realdata", lambda name: read_crops_folder(folder))
+    monkeypatch.setenv("LPRKIT_DATA_HOME", str(tmp_path / "no_real_sets"))  # nothing to measure
+    summary = train_plate_recognizer(tmp_path / "rec", arch="crnn", styles="eu_de", n_train=16, n_val=8,
+                                     n_test=8, epochs=1, real=["my_real_train"], real_copies=2,
+                                     model_options={"filters": (8, 8, 8, 8), "rnn_units": 8}, verbose=0)
+    assert summary["real"] == {"sets": ["my_real_train"], "crops": 3, "copies": 2, "strength": 0.6}
+    for dev in ("br_crops_dev", "openalpr_eu", "kr_crops"):
+        with pytest.raises(ValueError, match="development set"):
+            train_plate_recognizer(tmp_path / "x", styles="eu_de", n_train=8, epochs=1, real=[dev])
+    assert not (tmp_path / "x").exists()
