@@ -79,7 +79,8 @@ def read_synthetic_scenes(out_dir: Path, n: int, seed: int) -> None:
             for p, g in pairs:
                 ok = normalize_text(results[p].text) == normalize_text(plates[g].text)
                 right += ok
-                print(f"  scene {i}: {plates[g].text:<12} read {results[p].text:<12} "
+                shown = results[p].text or "(unread)"
+                print(f"  scene {i}: {plates[g].text:<12} read {shown:<12} "
                       f"{results[p].confidence:.2f} {results[p].colour:<7} {'ok' if ok else 'WRONG'}")  # fmt: skip
     print(f"synthetic scenes: {found}/{total} plates found, {right}/{total} read exactly "
           f"-> {out_dir / 'scenes'}/reads.csv and annotated/")  # fmt: skip
@@ -104,7 +105,7 @@ def read_real_photos(out_dir: Path, n: int) -> None:
             image = frame.load()
             results = pipeline.read(image)
             out.write(frame.path, image, results)
-            reads = ", ".join(f"{r.text} ({r.confidence:.2f})" for r in results) or "no plate found"
+            reads = ", ".join(f"{r.text or '(unread)'} ({r.confidence:.2f})" for r in results) or "no plate found"
             print(f"  {frame.path.name}: labelled {frame.plates[0].text if frame.plates else '?'}; read {reads}")
     print(f"real photos -> {out_dir / 'real'}/reads.csv and annotated/")
 
