@@ -271,8 +271,9 @@ def detector_card(name: str, meta: dict, training: dict, real: dict | None, comm
         "",
         "## Limitations",
         "",
-        "Vehicles in the training scenes are drawn procedurally; real photos (clutter, real car",
-        "fronts, plate holders) differ, so the real-photo row is the one to trust.",
+        "Vehicles in the training scenes are drawn procedurally and pasted plates are flat; real",
+        "cameras differ (colour, night IR, motion blur), so the real-photo figures are the ones to",
+        "trust. Timings are from a shared 2-core CPU.",
         "",
     ]
     return "\n".join(lines)
