@@ -76,7 +76,8 @@ def main(argv=None) -> dict:
     negs, ms = collect_negatives(pipeline, neg_paths)
     table["negatives (dev)"] = {**score_negatives(negs, threshold), "ms_per_frame": ms, "n": len(neg_paths)}
 
-    print(f"detector {detector.name}, recognizer {pipeline.recognizer.name}, min read confidence {threshold}")
+    print(f"detector {detector.name} (tiles {tile or 'off'}), recognizer {pipeline.recognizer.name}, "
+          f"min read confidence {threshold}")
     print("| set | n | detection recall | recall | precision | end-to-end exact | boxes / plate-free photo | false plates / plate-free photo | ms / frame |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, r in table.items():

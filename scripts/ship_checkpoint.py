@@ -210,6 +210,7 @@ def _bench_section(bench: dict) -> list[str]:
     lines = [
         "",
         f"Real development photos (`benchmarks/bench_real_photos.py`: detector `{bench['detector']}`, "
+        f"tiles {bench.get('tile') or 'off'}, "
         f"recogniser `{bench['recognizer']}`, reads under confidence {bench['min_read_confidence']} "
         "reported as unread, not as plates):",
         "",

@@ -169,13 +169,17 @@ def test_evaluate_frames_with_an_oracle_detector(frames_dir, tmp_path, monkeypat
         "recall",
         "precision",
         "end_to_end_exact",
+        "detection_recall",
+        "unread",
         "ms_per_frame",
         "detector",
         "recognizer",
     ]
     assert (result["n"], result["recall"], result["precision"]) == (1, 1.0, 1.0)
-    assert result["end_to_end_exact"] == 1.0
+    assert (result["end_to_end_exact"], result["detection_recall"], result["unread"]) == (1.0, 1.0, 0)
     assert (result["detector"], result["recognizer"]) == ("oracle", "tesseract")
+    assert main(["evaluate", "frames", str(folder), "--json", str(out), "--overwrite", "--tile", "0"]) == 0
+    assert main(["evaluate", "frames", str(folder), "--tile", "-5"]) == 2
 
 
 def test_evaluate_without_target_prints_help(capsys):

@@ -47,7 +47,9 @@ def test_write_and_iterate_video_with_stride(tmp_path):
 def test_read_video_votes_one_read_per_plate(tmp_path):
     path = write_video(_frames(), tmp_path / "clip.avi", fps=5)
     truth = {"white": "12가3456", "yellow": "34바5678"}
-    pipe = Pipeline(BoxDetector(), FlakyRecognizer(truth), margin=0, classify_colour=False)
+    # every reading kept (the misreads are low-confidence: a gated pipeline would drop them)
+    pipe = Pipeline(BoxDetector(), FlakyRecognizer(truth), margin=0, classify_colour=False,
+                    min_read_confidence=0)
     result = read_video(path, pipe, out_video=tmp_path / "out.avi", progress=False)
     assert (tmp_path / "out.avi").stat().st_size > 0
     single = result.single_frame_reads()
@@ -68,3 +70,14 @@ def test_video_errors(tmp_path):
         list(iter_frames(tmp_path / "bad.avi", stride=0))
     with pytest.raises(ValueError, match="no frames"):
         write_video([], tmp_path / "x.avi")
+
+
+def test_unread_detections_neither_vote_nor_make_tracks(tmp_path):
+    path = write_video(_frames(), tmp_path / "clip.avi", fps=5)
+    truth = {"white": "12가3456", "yellow": "34바5678"}
+    pipe = Pipeline(BoxDetector(), FlakyRecognizer(truth), margin=0, classify_colour=False,
+                    min_read_confidence=0.5)
+    result = read_video(path, pipe, progress=False)
+    single = result.single_frame_reads()
+    assert len(single) == 16 and set(single) == set(truth.values())  # the 0.3 misreads are unread
+    assert sorted(p.text for p in result.plates) == sorted(truth.values())

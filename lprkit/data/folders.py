@@ -205,6 +205,8 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     if not path.is_file():
         raise FileNotFoundError(f"image not found: {path}")
     data = np.fromfile(path, dtype=np.uint8)  # works with non-ASCII paths, unlike cv2.imread
+    if data[:8].tobytes() == b"\x89PNG\r\n\x1a\n":
+        return _load_png(path)
     img = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if img is None:
         raise LprkitError(
@@ -212,6 +214,18 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
             f"accepted: {', '.join(IMAGE_SUFFIXES)}"
         )
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def _load_png(path: Path) -> np.ndarray:
+    """PNGs through Pillow: libpng (in OpenCV) prints warnings on stderr for harmless
+    colour-profile mismatches, which end up in notebook outputs."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return np.asarray(im.convert("RGB"))
+    except OSError as exc:
+        raise LprkitError(f"cannot decode image {path}: {exc}; accepted: {', '.join(IMAGE_SUFFIXES)}") from None
 
 
 # --------------------------------------------------------------------------- folders

@@ -85,7 +85,7 @@ class TiledDetector:
         self.overlap = float(overlap)
         self.min_side = int(min_side) if min_side is not None else int(1.5 * tile)
         self.iou_threshold = float(iou_threshold)
-        self.name = f"{detector.name}+tiles{self.tile}"
+        self.name = detector.name  # the same model: reports name it, and `tile` says how it ran
         self.class_names = tuple(detector.class_names)
 
     def windows(self, image: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -97,16 +97,22 @@ class TiledDetector:
 
     def detect(self, images: Sequence[np.ndarray]) -> list[list[Detection]]:
         """Detections per image, in whole-image pixels, best first."""
-        views, owners, windows = [], [], []
+        views, owners, windows, tiled = [], [], [], set()
         for i, image in enumerate(images):
             h, w = image.shape[:2]
-            for win in [(0, 0, w, h), *self.windows(image)]:
+            tiles = self.windows(image)
+            if tiles:
+                tiled.add(i)
+            for win in [(0, 0, w, h), *tiles]:
                 views.append(image[win[1] : win[3], win[0] : win[2]])
                 owners.append(i)
                 windows.append(win)
         found = self.detector.detect(views)
+        untiled = {i: dets for dets, i in zip(found, owners, strict=True) if i not in tiled}
         rows: list[list[np.ndarray]] = [[] for _ in images]
         for dets, i, win in zip(found, owners, windows, strict=True):
+            if i not in tiled:
+                continue
             h, w = images[i].shape[:2]
             for d in dets:
                 box = np.asarray(d.box, np.float64) + [win[0], win[1], win[0], win[1]]
@@ -114,7 +120,10 @@ class TiledDetector:
                     continue
                 rows[i].append(np.array([*box, d.score, d.class_id]))
         out = []
-        for r in rows:
+        for i, r in enumerate(rows):
+            if i in untiled:  # seen whole: exactly what the detector found
+                out.append(list(untiled[i]))
+                continue
             if not r:
                 out.append([])
                 continue
