@@ -144,7 +144,7 @@ def evaluate_frames(
 
 def summary(
     result: dict,
-    keys: Sequence[str] = ("n", "recall", "precision", "end_to_end_exact", "ms_per_frame"),
+    keys: Sequence[str] = ("n", "recall", "precision", "end_to_end_exact", "detection_recall", "ms_per_frame"),
 ) -> str:
     """One line with the headline figures of :func:`evaluate_frames`."""
     parts = []
