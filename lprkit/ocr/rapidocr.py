@@ -13,8 +13,8 @@ Two ways to read a crop (``mode``):
   the tallest (a city name or "BRASIL" above the number) are dropped, the rest joined top to
   bottom. When the detector finds no text the whole crop is recognised.
 
-On the Brazilian development crops ``rec`` read more plates (the figures are in the
-closing notes of the session that added this module and in notebook 06).
+On the 719 Brazilian development crops ``rec`` read 80.5% exactly; detection with every line
+joined read 70.1% (it added the small "BRASIL" or city line above the number).
 """
 
 from __future__ import annotations
