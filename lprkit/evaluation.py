@@ -87,55 +87,25 @@ def evaluate_frames(
         (mean pipeline time per frame after one warm-up frame, image decoding excluded),
         ``detector``, ``recognizer``, and ``frames`` (per-frame details).
     """
-    from tqdm.auto import tqdm
-
     from lprkit.data.folders import read_frames_folder
 
     frames = list(read_frames_folder(folder))[:limit]
     if not frames:
         raise ValueError(f"frames folder {folder} has no labelled frames")
-    n_gt = n_pred = n_match = n_exact = n_found = n_unread = 0
-    times: list[float] = []
-    details = []
-    for i, frame in enumerate(tqdm(frames, desc="frames", disable=not progress)):
-        image = frame.load()
-        if i == 0:
-            pipeline.read(image)  # warm-up: first calls build graphs / allocate
-        t0 = time.perf_counter()
-        everything = pipeline.read(image)
-        times.append(time.perf_counter() - t0)
-        results = [r for r in everything if not getattr(r, "unread", False)]
-        plates = frame.plates
-        gt = np.array([[o.x1, o.y1, o.x2, o.y2] for o in plates]).reshape(-1, 4)
-        pairs = _matches(results, gt, iou_threshold)
-        exact = [
-            normalize_text(results[p].text) == normalize_text(plates[g].text) for p, g in pairs
-        ]
-        n_gt += len(plates)
-        n_pred += len(results)
-        n_match += len(pairs)
-        n_exact += sum(exact)
-        n_found += len(_matches(everything, gt, iou_threshold))
-        n_unread += len(everything) - len(results)
-        details.append(
-            {
-                "file": frame.path.name,
-                "labels": [o.text for o in plates],
-                "reads": [r.text for r in results],
-                "unread": len(everything) - len(results),
-                "matched": len(pairs),
-                "exact": int(sum(exact)),
-            }
-        )
+    rows, ms = collect_frames(pipeline, frames, progress)
+    c, details = _tally(rows, lambda r: not getattr(r, "unread", False), iou_threshold)
+    for frame, d in zip(frames, details, strict=True):
+        d["file"] = frame.path.name
+    n_gt, n_pred, n_match = c["plates"], c["reported"], c["matched"]
     return {
         "n": len(frames),
         "plates": n_gt,
         "recall": n_match / n_gt if n_gt else 0.0,
         "precision": n_match / n_pred if n_pred else 0.0,
-        "end_to_end_exact": n_exact / n_gt if n_gt else 0.0,
-        "detection_recall": n_found / n_gt if n_gt else 0.0,
-        "unread": n_unread,
-        "ms_per_frame": 1000.0 * float(np.mean(times)),
+        "end_to_end_exact": c["exact"] / n_gt if n_gt else 0.0,
+        "detection_recall": c["found"] / n_gt if n_gt else 0.0,
+        "unread": c["detections"] - n_pred,
+        "ms_per_frame": ms,
         "detector": pipeline.detector.name,
         "recognizer": pipeline.recognizer.name,
         "frames": details,
@@ -180,24 +150,37 @@ def score_frames(rows: list[dict], threshold: float, iou_threshold: float = 0.5,
     """Figures of :func:`collect_frames` output when readings under ``threshold`` are unread
     (and detections scored under ``min_score`` dropped): ``detection_recall`` (any box),
     ``recall`` and ``precision`` of the reported plates, ``end_to_end_exact``."""
-    n_gt = n_pred = n_match = n_exact = n_found = 0
-    for row in rows:
-        plates = row["plates"]
-        gt = np.array([[o.x1, o.y1, o.x2, o.y2] for o in plates]).reshape(-1, 4)
-        everything = [r for r in row["results"] if r.detection_score >= min_score]
-        kept = [r for r in everything if r.text and r.confidence >= threshold]
-        pairs = _matches(kept, gt, iou_threshold)
-        n_gt += len(plates)
-        n_pred += len(kept)
-        n_match += len(pairs)
-        n_found += len(_matches(everything, gt, iou_threshold))
-        n_exact += sum(normalize_text(kept[p].text) == normalize_text(plates[g].text) for p, g in pairs)
+    rows = [{**row, "results": [r for r in row["results"] if r.detection_score >= min_score]} for row in rows]
+    c, _ = _tally(rows, lambda r: bool(r.text) and r.confidence >= threshold, iou_threshold)
+    n_gt = c["plates"]
     return {
-        "detection_recall": n_found / n_gt if n_gt else 0.0,
-        "recall": n_match / n_gt if n_gt else 0.0,
-        "precision": n_match / n_pred if n_pred else 1.0,
-        "end_to_end_exact": n_exact / n_gt if n_gt else 0.0,
+        "detection_recall": c["found"] / n_gt if n_gt else 0.0,
+        "recall": c["matched"] / n_gt if n_gt else 0.0,
+        "precision": c["matched"] / c["reported"] if c["reported"] else 1.0,
+        "end_to_end_exact": c["exact"] / n_gt if n_gt else 0.0,
     }
+
+
+def _tally(rows: list[dict], reported, iou_threshold: float) -> tuple[dict, list[dict]]:
+    """Counts over :func:`collect_frames` rows when ``reported(result)`` says which results
+    are reported as plates, and per-frame details."""
+    c = dict.fromkeys(("plates", "reported", "matched", "exact", "found", "detections"), 0)
+    details = []
+    for row in rows:
+        plates, everything = row["plates"], row["results"]
+        gt = np.array([[o.x1, o.y1, o.x2, o.y2] for o in plates]).reshape(-1, 4)
+        kept = [r for r in everything if reported(r)]
+        pairs = _matches(kept, gt, iou_threshold)
+        exact = sum(normalize_text(kept[p].text) == normalize_text(plates[g].text) for p, g in pairs)
+        c["plates"] += len(plates)
+        c["reported"] += len(kept)
+        c["matched"] += len(pairs)
+        c["exact"] += exact
+        c["found"] += len(_matches(everything, gt, iou_threshold))
+        c["detections"] += len(everything)
+        details.append({"labels": [o.text for o in plates], "reads": [r.text for r in kept],
+                        "unread": len(everything) - len(kept), "matched": len(pairs), "exact": int(exact)})
+    return c, details
 
 
 def collect_negatives(pipeline, paths, progress: bool = False) -> tuple[list[list], float]:
