@@ -14,8 +14,9 @@ from __future__ import annotations
 from lprkit.errors import LprkitError
 
 
-def real_dev_sets(alphabet_name: str) -> dict[str, tuple[list, list[str]]]:
-    """``{set name: (crops, texts)}`` of the real development sets present for an alphabet."""
+def real_dev_sets(alphabet_name: str, only: str | None = None) -> dict[str, tuple[list, list[str]]]:
+    """``{set name: (crops, texts)}`` of the real development sets present for an alphabet
+    (just the set ``only``, when given)."""
     from lprkit.data.folders import frame_crops
     from lprkit.data.realdata import load_kr_crops, load_openalpr_eu
     from lprkit.data.train_detector_sets import load_br_crops
@@ -29,6 +30,8 @@ def real_dev_sets(alphabet_name: str) -> dict[str, tuple[list, list[str]]]:
     }.get(alphabet_name, {})
     sets = {}
     for name, load in loaders.items():
+        if only is not None and name != only:
+            continue
         try:
             sets[name] = load()
         except (FileNotFoundError, LprkitError):

@@ -88,26 +88,21 @@ def _copy_weights(source, model, alphabet) -> None:
     model.set_weights([w.astype(o.dtype) for w, o in zip(theirs, ours, strict=True)])
 
 
+# The real set each alphabet's cards have always reported as "real" (one of its real_dev_sets).
+MAIN_REAL_SET = {"korean": "kr_crops", "latin": "openalpr_eu crops"}
+
+
 def real_crops(alphabet_name: str) -> tuple[list, list[str], str] | None:
     """Real crops for an alphabet when available locally: Korean crops, or plates cut from the
     European photos for Latin. None when the data is not there (no download is attempted)."""
-    from lprkit.errors import LprkitError
+    from lprkit.recognition.real_sets import real_dev_sets
 
-    try:
-        if alphabet_name == "korean":
-            from lprkit.data.realdata import load_kr_crops
-
-            folder = load_kr_crops()
-            return [c.load() for c in folder], folder.texts, "kr_crops"
-        if alphabet_name == "latin":
-            from lprkit.data.folders import frame_crops
-            from lprkit.data.realdata import load_openalpr_eu
-
-            crops, texts = frame_crops(load_openalpr_eu(download=False, progress=False))
-            return crops, texts, "openalpr_eu crops"
-    except (FileNotFoundError, LprkitError):
+    name = MAIN_REAL_SET.get(alphabet_name)
+    found = real_dev_sets(alphabet_name, only=name)
+    if name not in found:
         return None
-    return None
+    crops, texts = found[name]
+    return crops, texts, name
 
 
 def _real_training_crops(names, alphabet, copies: int, strength: float, seed: int):
@@ -167,10 +162,10 @@ def measure(recognizer, seed: int, styles, n_test: int) -> dict:
     from lprkit.recognition.real_sets import measure_real_sets
 
     out = {"synthetic": measure_synthetic(recognizer, seed, styles, n_test)}
-    real = measure_real(recognizer)
-    if real is not None:
-        out["real"] = real
-    real_sets = measure_real_sets(recognizer)
+    real_sets = measure_real_sets(recognizer)  # every real set read once
+    main = MAIN_REAL_SET.get(recognizer.alphabet.name)
+    if main in real_sets:
+        out["real"] = {**real_sets[main], "set": main}
     if real_sets:
         out["real_sets"] = real_sets
     return out
