@@ -6,9 +6,11 @@ then the closest registered plate by a weighted edit distance (:func:`plate_dist
 which characters that a recogniser often mistakes for each other (``0``/``O``, ``8``/``B``,
 ``머``/``마`` …, see :data:`LOOKALIKE_PAIRS`) cost less than other substitutions.
 
-All SQL is parameterised: plate text, owner and notes are data, never SQL. The database runs
-in WAL mode, so several readers (threads or processes, each with its own :class:`Watchlist`)
-can look plates up while one writer adds or removes them.
+All SQL is parameterised: plate text, owner and notes are data, never SQL. A database that
+lprkit creates runs in WAL mode, so several readers (threads or processes, each with its own
+:class:`Watchlist`) can look plates up while one writer adds or removes them. lprkit never
+changes a file it did not create (another application's SQLite file, an empty file), and a
+watchlist opened with ``readonly=True`` is never written.
 
 >>> with Watchlist(":memory:") as wl:
 ...     _ = wl.add("12가3456", owner="Kim")
@@ -21,7 +23,9 @@ from __future__ import annotations
 import csv
 import sqlite3
 import unicodedata
+import urllib.parse
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -265,6 +269,10 @@ def _clean_field(name: str, value: object) -> str:
 class Watchlist:
     """A watchlist database; use as a context manager, one instance per thread or process.
 
+    lprkit changes only databases it created: an existing file must already hold a watchlist
+    (a ``plates`` table with the watchlist's columns), so another application's SQLite file,
+    or an empty file, is refused rather than given a new table.
+
     Parameters
     ----------
     path
@@ -272,38 +280,83 @@ class Watchlist:
     create
         Create the file if it does not exist; with ``False`` a missing file raises
         ``FileNotFoundError``.
+    readonly
+        Open for lookups only (implies ``create=False``): nothing is written, so a read-only
+        file, or one on a read-only disk, can be looked up; :meth:`add`, :meth:`remove` and
+        :meth:`import_csv` raise :class:`~lprkit.errors.LprkitError`.
     timeout
         Seconds to wait for another writer's lock before failing.
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 10.0) -> None:
+    def __init__(
+        self, path: str | Path, *, create: bool = True, readonly: bool = False, timeout: float = 10.0
+    ) -> None:
         self.path = str(path)
+        self.readonly = bool(readonly)
         self._cache: tuple | None = None
-        if self.path != ":memory:":
+        self._conn = None
+        memory = self.path == ":memory:"
+        new = False
+        if not memory:
             p = Path(path)
-            if not p.exists() and not create:
-                raise FileNotFoundError(f"watchlist database {p} does not exist")
             if p.is_dir():
                 raise IsADirectoryError(f"watchlist database {p} is a folder, not a file")
-            if not p.parent.is_dir():
-                raise FileNotFoundError(f"folder {p.parent} for watchlist database does not exist")
+            if not p.exists():
+                if readonly or not create:
+                    raise FileNotFoundError(f"watchlist database {p} does not exist")
+                if not p.parent.is_dir():
+                    raise FileNotFoundError(f"folder {p.parent} for watchlist database does not exist")
+                new = True
+            elif p.stat().st_size == 0:
+                raise LprkitError(
+                    f"{p} is an empty file (0 bytes), not a watchlist database; "
+                    "remove it or give a new file name"
+                )
         try:
-            self._conn = sqlite3.connect(self.path, timeout=timeout)
-            if self.path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=NORMAL")
-            with self._conn:
-                self._conn.execute(_SCHEMA)
+            self._conn = self._connect(timeout)
+            if memory or new:
+                if not memory:  # readers keep reading while one process writes
+                    self._conn.execute("PRAGMA journal_mode=WAL")
+                with self._conn:
+                    self._conn.execute(_SCHEMA)
             columns = [row[1] for row in self._conn.execute("PRAGMA table_info(plates)")]
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
             raise LprkitError(f"{self.path} is not a usable watchlist database: {exc}") from None
+        if not columns:
+            self._close_quietly()
+            raise LprkitError(
+                f"{self.path} is an SQLite database without a 'plates' table: not a watchlist "
+                "(lprkit changes only databases it created); give a new file name"
+            )
         if columns[:4] != list(FIELDS) or "added" not in columns:
             self._close_quietly()
             raise LprkitError(
                 f"{self.path} has a 'plates' table with columns {columns}; "
                 f"a watchlist needs {list(FIELDS) + ['added']}"
             )
+
+    def _connect(self, timeout: float) -> sqlite3.Connection:
+        if not self.readonly:
+            conn = sqlite3.connect(self.path, timeout=timeout)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            return conn
+        uri = f"file:{urllib.parse.quote(str(Path(self.path).resolve()))}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.OperationalError:
+            # A WAL database in a folder we cannot write (no -shm file can be made) opens
+            # only as immutable: fine for lookups, as nobody can be writing it there either.
+            conn.close()
+            conn = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=timeout)
+        return conn
+
+    def _writable(self) -> sqlite3.Connection:
+        """The connection, for a change; refused on a read-only watchlist."""
+        if self.readonly:
+            raise LprkitError(f"watchlist {self.path} was opened read-only; open it with readonly=False to change it")
+        return self._conn
 
     # context manager -----------------------------------------------------------------
     def __enter__(self) -> Watchlist:
@@ -402,16 +455,14 @@ class Watchlist:
     ) -> PlateRecord:
         """Register a plate; an existing plate raises ``ValueError`` unless ``replace``."""
         record = self._record(plate, owner, permit, notes)
-        with self._conn:
-            self._insert([record], replace, where="")
+        with self._writing() as conn:
+            self._insert(conn, [record], replace, where="")
         return record
 
     def remove(self, plate: str) -> bool:
         """Unregister a plate; returns ``False`` if it was not registered."""
-        with self._conn:
-            cur = self._conn.execute(
-                "DELETE FROM plates WHERE plate = ?", (normalize_plate(plate),)
-            )
+        with self._writing() as conn:
+            cur = conn.execute("DELETE FROM plates WHERE plate = ?", (normalize_plate(plate),))
         return cur.rowcount > 0
 
     def import_csv(self, path: str | Path, *, replace: bool = False) -> int:
@@ -468,9 +519,9 @@ class Watchlist:
                     )
                 seen[record.plate] = line
                 records.append((line, record))
-        with self._conn:
+        with self._writing() as conn:
             for line, record in records:
-                self._insert([record], replace, where=f"{path} line {line}: ")
+                self._insert(conn, [record], replace, where=f"{path} line {line}: ")
         return len(records)
 
     def _record(self, plate: str, owner: str, permit: str, notes: str) -> PlateRecord:
@@ -482,11 +533,21 @@ class Watchlist:
             _now(),
         )
 
-    def _insert(self, records: list[PlateRecord], replace: bool, where: str) -> None:
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One transaction (all or nothing); SQLite's write failures become one line."""
+        conn = self._writable()
+        try:
+            with conn:
+                yield conn
+        except sqlite3.OperationalError as exc:  # e.g. a read-only file or a full disk
+            raise LprkitError(f"cannot change watchlist {self.path}: {exc}") from None
+
+    def _insert(self, conn: sqlite3.Connection, records: list[PlateRecord], replace: bool, where: str) -> None:
         verb = "INSERT OR REPLACE" if replace else "INSERT"
         for r in records:
             try:
-                self._conn.execute(
+                conn.execute(
                     f"{verb} INTO plates (plate, owner, permit, notes, added) VALUES (?, ?, ?, ?, ?)",
                     (r.plate, r.owner, r.permit, r.notes, r.added),
                 )

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from lprkit.data.detection_dataset import read_detection_folder
-from lprkit.synth.photo_scenes import compose_photo_scene, paste_plate, write_photo_scenes
+from lprkit.synth.photo_scenes import background_view, compose_photo_scene, paste_plate, write_photo_scenes
 
 
 def _photo(seed=0, grey=True):
@@ -45,6 +45,18 @@ def test_compose_is_seeded_keeps_grey_photos_grey_and_makes_negatives():
     assert none == [] and empty.dtype == np.uint8
 
 
+def test_min_view_gives_magnified_views():
+    # a photo whose columns count 0..639: a view's pixel span tells how much of the photo it keeps
+    photo = np.repeat(np.tile((np.arange(640) * 255 // 639).astype(np.uint8), (480, 1))[..., None], 3, axis=2)
+    spans = {
+        m: [np.ptp(background_view(photo, np.random.default_rng(i), long_side=(640, 640), min_view=m)[..., 0])
+            for i in range(20)]
+        for m in (0.3, 0.6)
+    }
+    assert min(spans[0.6]) >= 0.6 * 255 - 2
+    assert min(spans[0.3]) < 0.6 * 255 and min(spans[0.3]) >= 0.3 * 255 - 2
+
+
 def test_write_photo_scenes_is_a_yolo_folder_with_empty_labels_for_negatives(tmp_path):
     paths = []
     for i in range(2):
@@ -62,4 +74,6 @@ def test_write_photo_scenes_is_a_yolo_folder_with_empty_labels_for_negatives(tmp
         write_photo_scenes(out, 2, paths, progress=False)
     with pytest.raises(ValueError, match="negative_share"):
         write_photo_scenes(tmp_path / "x", 2, paths, negative_share=2, progress=False)
+    with pytest.raises(ValueError, match="min_view"):
+        write_photo_scenes(tmp_path / "x", 2, paths, min_view=0, progress=False)
     assert not (tmp_path / "x").exists()

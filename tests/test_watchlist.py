@@ -326,3 +326,59 @@ def test_plate_text_with_other_characters_is_refused(text):
 
     with pytest.raises(ValueError, match="letters, digits and Hangul only"):
         normalize_plate(text)
+
+
+def _foreign_db(path):
+    """Another application's SQLite file (rollback journal, its own table)."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE cars (id INTEGER, plate TEXT)")
+    conn.execute("INSERT INTO cars VALUES (1, 'AB123')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_foreign_and_empty_files_are_refused_and_left_unchanged(tmp_path, readonly):
+    other = tmp_path / "other.db"
+    before = _foreign_db(other)
+    with pytest.raises(LprkitError, match="without a 'plates' table"):
+        Watchlist(other, readonly=readonly)
+    assert other.read_bytes() == before  # no table added, journal mode not switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(LprkitError, match="empty file"):
+        Watchlist(empty, readonly=readonly)
+    assert empty.stat().st_size == 0
+
+
+def test_readonly_watchlist_looks_up_and_refuses_changes(db):
+    before = db.read_bytes()
+    with Watchlist(db, readonly=True) as wl:
+        assert wl.lookup("12거3456").kind == "near" and len(wl) == 3
+        with pytest.raises(LprkitError, match="read-only"):
+            wl.add("XY999")
+        with pytest.raises(LprkitError, match="read-only"):
+            wl.remove("12가3456")
+    assert db.read_bytes() == before
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        Watchlist(db.with_name("none.db"), readonly=True)
+
+
+def test_cli_never_creates_or_changes_a_database_on_failure(tmp_path, capsys):
+    db = tmp_path / "w.db"
+    for argv, message in [
+        (["watchlist", "import", str(tmp_path / "none.csv"), "--db", str(db)], "none.csv"),
+        (["watchlist", "add", "=1+2", "--db", str(db)], "letters, digits"),
+    ]:
+        assert main(argv) == 2
+        assert message in capsys.readouterr().err
+        assert not db.exists()
+    other = tmp_path / "other.db"
+    before = _foreign_db(other)
+    for action in (["lookup", "AB123"], ["list"], ["add", "AB123"]):
+        assert main(["watchlist", *action, "--db", str(other)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "not a watchlist" in err
+    assert other.read_bytes() == before

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if any(p.resolve().parent == annotated for p in paths):
         raise ValueError(f"the input {args.input} is the output's annotated/ folder: choose another --out")
     pipeline = build_pipeline(args)
-    wl = Watchlist(args.watchlist, create=False) if args.watchlist else nullcontext()
+    wl = Watchlist(args.watchlist, readonly=True) if args.watchlist else nullcontext()
     plates = 0
     with wl as watchlist, ReadsWriter(args.out, save_crops=args.crop, watchlist=watchlist, overwrite=args.overwrite) as out:
         for path in tqdm(paths, desc="images", disable=len(paths) < 2):

@@ -80,6 +80,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ph.add_argument("--styles", default="all", help="rendered plate styles (default: all)")
     ph.add_argument("--negative-share", type=float, default=0.25,
                     help="share of images left without plates (default 0.25)")
+    ph.add_argument("--min-view", type=float, default=0.6,
+                    help="smallest share of each side of a photo a view keeps, (0, 1] "
+                    "(default 0.6; 0.3 adds magnified views like the pipeline's tiles)")
     ph.add_argument("--no-real-crops", action="store_true",
                     help="paste rendered plates only (no real Brazilian crops)")
     ph.add_argument("--overwrite", action="store_true", help="replace an existing folder")
@@ -157,7 +160,8 @@ def run_photo_scenes(args: argparse.Namespace) -> int:
     crops = [] if args.no_real_crops else [c.path for c in load_br_crops("train")]
     out = write_photo_scenes(
         args.out, args.n, negatives_train(download=True), real_crops=crops, styles=args.styles,
-        negative_share=args.negative_share, seed=args.seed, overwrite=args.overwrite,
+        negative_share=args.negative_share, min_view=args.min_view, seed=args.seed,
+        overwrite=args.overwrite,
     )  # fmt: skip
     print(f"wrote {args.n} photo scenes to {out} (YOLO layout, data.yaml)")
     return 0

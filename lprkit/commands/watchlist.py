@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 DESCRIPTION = """\
 Manage a watchlist of registered plates (an SQLite file) and look plate reads up in it.
@@ -79,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lprkit.watchlist import Watchlist
+    from lprkit.watchlist import Watchlist, normalize_plate
 
     if not args.action:
         args._parser.print_help()
@@ -87,8 +88,15 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(args, "db", None):
         raise ValueError("--db PATH is required (the watchlist database file)")
     as_json = getattr(args, "json", False)
-    # Only import/add may create a new database: a typo in --db should not look empty.
-    with Watchlist(args.db, create=args.action in ("import", "add")) as wl:
+    # Check the input before opening: a failed command must not leave a new, empty database.
+    if args.action == "import" and not Path(args.csv).is_file():
+        raise FileNotFoundError(f"watchlist CSV {args.csv} does not exist")
+    if args.action in ("add", "remove"):
+        normalize_plate(args.plate)
+    # Only import/add may create a new database (a typo in --db should not look empty);
+    # lookup and list open it read-only, so they never change the file.
+    writes = args.action in ("import", "add", "remove")
+    with Watchlist(args.db, create=args.action in ("import", "add"), readonly=not writes) as wl:
         if args.action == "import":
             n = wl.import_csv(args.csv, replace=args.replace)
             _say(

@@ -25,6 +25,10 @@ import numpy as np
 from lprkit.config import make_rng
 
 WIDTH_RANGE = (0.03, 0.40)  # plate width as a fraction of the frame width (log-uniform)
+# A view keeps this fraction (or more) of each side of the photo. The pipeline's 640-px tiles
+# show about a third of a large frame, magnified: views as small as that teach the detector
+# what magnified texture looks like (see notebook 03b and the detector card).
+MIN_VIEW = 0.6
 
 
 def _load_rgb(path) -> np.ndarray:
@@ -33,13 +37,15 @@ def _load_rgb(path) -> np.ndarray:
     return load_image(path)
 
 
-def background_view(photo: np.ndarray, rng: np.random.Generator, long_side=(480, 1280)) -> np.ndarray:
-    """A random crop of ``photo`` (60-100% of each side), resized so its long side is in
-    ``long_side``: the same photo gives many backgrounds at many scales."""
+def background_view(
+    photo: np.ndarray, rng: np.random.Generator, long_side=(480, 1280), min_view: float = MIN_VIEW
+) -> np.ndarray:
+    """A random crop of ``photo`` (``min_view`` to 100% of each side), resized so its long side
+    is in ``long_side``: the same photo gives many backgrounds at many scales."""
     import cv2
 
     h, w = photo.shape[:2]
-    ch, cw = int(h * rng.uniform(0.6, 1.0)), int(w * rng.uniform(0.6, 1.0))
+    ch, cw = int(h * rng.uniform(min_view, 1.0)), int(w * rng.uniform(min_view, 1.0))
     y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
     view = photo[y : y + ch, x : x + cw]
     target = rng.uniform(*long_side)
@@ -146,8 +152,10 @@ def compose_photo_scene(
     real_crops: Sequence[str | os.PathLike] = (),
     styles: Sequence[str] = ("eu_de",),
     width_range: tuple[float, float] = WIDTH_RANGE,
+    min_view: float = MIN_VIEW,
 ) -> tuple[np.ndarray, list[tuple[float, float, float, float]]]:
-    """One training image: a random view of ``photo`` with up to ``n_plates`` plates on it.
+    """One training image: a random view of ``photo`` with up to ``n_plates`` plates on it
+    (the view keeps ``min_view`` or more of each side of the photo).
 
     Returns
     -------
@@ -155,7 +163,7 @@ def compose_photo_scene(
         RGB uint8 image and the plate boxes ``(x1, y1, x2, y2)`` (fewer than ``n_plates`` when
         a plate found no free place). With ``n_plates=0`` the view is a hard negative.
     """
-    view = background_view(photo, rng).astype(np.float32)
+    view = background_view(photo, rng, min_view=min_view).astype(np.float32)
     grey = _is_grey(view)
     H, W = view.shape[:2]
     boxes: list[tuple[float, float, float, float]] = []
@@ -187,6 +195,7 @@ def write_photo_scenes(
     styles="all",
     negative_share: float = 0.25,
     max_plates: int = 3,
+    min_view: float = MIN_VIEW,
     seed: int = 0,
     overwrite: bool = False,
     progress: bool = True,
@@ -208,6 +217,9 @@ def write_photo_scenes(
         Rendered plate styles (what :func:`lprkit.synth.styles.resolve_styles` takes).
     max_plates
         Plates on an image with plates: 1 to this many.
+    min_view
+        Smallest share of each side of a photo that a view keeps (0-1]: smaller values give
+        magnified views, as the pipeline's tiles do.
     seed
         Image ``i`` is drawn from ``numpy.random.default_rng((seed, i))``.
 
@@ -234,6 +246,8 @@ def write_photo_scenes(
         raise ValueError("no background photos given")
     if not 0 <= negative_share <= 1:
         raise ValueError(f"negative_share must be in [0, 1], got {negative_share}")
+    if not 0 < min_view <= 1:
+        raise ValueError(f"min_view must be in (0, 1], got {min_view}")
     names = resolve_styles(styles)
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -249,7 +263,7 @@ def write_photo_scenes(
             cache[k] = _load_rgb(backgrounds[k])
         n_plates = 0 if rng.random() < negative_share else int(rng.integers(1, max_plates + 1))
         image, boxes = compose_photo_scene(
-            cache[k], rng, n_plates=n_plates, real_crops=real_crops, styles=names
+            cache[k], rng, n_plates=n_plates, real_crops=real_crops, styles=names, min_view=min_view
         )
         stem = f"photo_{seed}_{i:06d}"
         quality = int(rng.integers(60, 96))
