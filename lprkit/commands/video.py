@@ -21,20 +21,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("lprkit_out"), help="output folder (default lprkit_out)")
     p.add_argument("--annotated", action="store_true", help="also write OUT/annotated.mp4")
     p.add_argument("--min-reads", type=int, default=2, help="drop plates read in fewer frames (default 2)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run's results in --out")
     add_model_options(p)
     p.set_defaults(func=run)
 
 
+OUTPUTS = ("plates.csv", "reads.csv", "annotated.mp4")
+
+
 def run(args: argparse.Namespace) -> int:
+    """Read the video; write OUT/reads.csv as frames come, OUT/plates.csv (one voted read per
+    plate) at the end, also after Ctrl-C."""
     import csv
 
     from lprkit.video import read_video
 
+    earlier = [name for name in OUTPUTS if (args.out / name).exists()]
+    if earlier and not args.overwrite:
+        raise FileExistsError(
+            f"{args.out} holds an earlier run's {', '.join(earlier)}; pass --overwrite to replace "
+            "them or choose another --out"
+        )
+    pipeline = build_pipeline(args)  # a bad model name fails here, before anything is written
     args.out.mkdir(parents=True, exist_ok=True)
-    result = read_video(
-        args.source, build_pipeline(args), stride=args.stride, max_frames=args.max_frames,
-        out_video=args.out / "annotated.mp4" if args.annotated else None, min_reads=args.min_reads,
-    )  # fmt: skip
+    partial = args.out / "reads.partial.csv"  # grows frame by frame; becomes reads.csv at the end
+    with open(partial, "w", newline="", encoding="utf-8") as f:
+        reads = csv.writer(f)
+        reads.writerow(["frame", "track", "text", "confidence", "x1", "y1", "x2", "y2"])
+
+        def write_reads(index, frame_reads):
+            for track, text, confidence, box in frame_reads:
+                reads.writerow([index, track, text, f"{confidence:.3f}", *(f"{v:.1f}" for v in box)])
+            f.flush()  # a killed run still leaves every frame read so far
+
+        result = read_video(
+            args.source, pipeline, stride=args.stride, max_frames=args.max_frames,
+            out_video=args.out / "annotated.mp4" if args.annotated else None, min_reads=args.min_reads,
+            on_frame=write_reads,
+        )  # fmt: skip
+    partial.replace(args.out / "reads.csv")
+    if not args.annotated:  # an earlier run's video would sit beside results it does not show
+        (args.out / "annotated.mp4").unlink(missing_ok=True)
     path = args.out / "plates.csv"
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
@@ -44,5 +71,6 @@ def run(args: argparse.Namespace) -> int:
             w.writerow([plate.text, f"{plate.confidence:.3f}", plate.n_reads, plate.first_frame, plate.last_frame])
             print(f"{plate.text}\t{plate.confidence:.2f}\t{plate.n_reads} reads\tframes {plate.first_frame}-{plate.last_frame}")
     tmp.replace(path)
-    print(f"{len(result.plates)} plates in {len(result.frames)} frames -> {path}")
+    stopped = " (stopped by Ctrl-C; results cover the frames read until then)" if result.interrupted else ""
+    print(f"{len(result.plates)} plates in {len(result.frames)} frames -> {path}{stopped}")
     return 0
