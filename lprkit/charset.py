@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from lprkit.errors import InputError
+
 BLANK = 0
 
 DIGITS = tuple("0123456789")
@@ -56,9 +58,9 @@ class Alphabet:
 
     def __post_init__(self) -> None:
         if len(set(self.tokens)) != len(self.tokens):
-            raise ValueError(f"alphabet {self.name!r} has duplicate tokens")
+            raise InputError(f"alphabet {self.name!r} has duplicate tokens")
         if any(not t for t in self.tokens):
-            raise ValueError(f"alphabet {self.name!r} has an empty token")
+            raise InputError(f"alphabet {self.name!r} has an empty token")
         object.__setattr__(self, "_index", {t: i + 1 for i, t in enumerate(self.tokens)})
         object.__setattr__(self, "_max_len", max(len(t) for t in self.tokens))
 
@@ -75,7 +77,7 @@ class Alphabet:
         try:
             return self._index[token]
         except KeyError:
-            raise ValueError(self._unknown_message(token, token)) from None
+            raise InputError(self._unknown_message(token, token)) from None
 
     def tokenize(self, text: str) -> list[str]:
         """Split ``text`` into tokens, longest match first (``서울`` before ``서``).
@@ -100,7 +102,7 @@ class Alphabet:
                     i += n
                     break
             else:
-                raise ValueError(self._unknown_message(text[i], text))
+                raise InputError(self._unknown_message(text[i], text))
         return out
 
     def encode(self, text: str) -> list[int]:
@@ -123,7 +125,7 @@ class Alphabet:
             if i == BLANK:
                 continue
             if not 0 < i <= len(self.tokens):
-                raise ValueError(
+                raise InputError(
                     f"code {i} is outside alphabet {self.name!r} (codes 1..{len(self.tokens)}, 0 = blank)"
                 )
             chars.append(self.tokens[i - 1])
@@ -168,7 +170,7 @@ def get_alphabet(name: str | Alphabet) -> Alphabet:
     try:
         return ALPHABETS[name.lower()]
     except KeyError:
-        raise ValueError(
+        raise InputError(
             f"unknown alphabet {name!r}; known alphabets: {', '.join(sorted(ALPHABETS))}"
         ) from None
 
@@ -176,7 +178,7 @@ def get_alphabet(name: str | Alphabet) -> Alphabet:
 def register_alphabet(alphabet: Alphabet) -> Alphabet:
     """Add an alphabet so :func:`get_alphabet` finds it by name; returns it."""
     if alphabet.name in ALPHABETS and ALPHABETS[alphabet.name] != alphabet:
-        raise ValueError(f"an alphabet named {alphabet.name!r} is already registered")
+        raise InputError(f"an alphabet named {alphabet.name!r} is already registered")
     ALPHABETS[alphabet.name] = alphabet
     return alphabet
 
@@ -197,7 +199,7 @@ def pad_labels(texts: Sequence[str], alphabet: Alphabet, max_len: int | None = N
     lengths = np.zeros(len(encoded), dtype=np.int32)
     for row, codes in enumerate(encoded):
         if len(codes) > width:
-            raise ValueError(f"{texts[row]!r} has {len(codes)} tokens, more than max_len={width}")
+            raise InputError(f"{texts[row]!r} has {len(codes)} tokens, more than max_len={width}")
         labels[row, : len(codes)] = codes
         lengths[row] = len(codes)
     return labels, lengths

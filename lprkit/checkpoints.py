@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "checkpoints"
 KINDS = ("recognizer", "detector")
@@ -105,13 +105,13 @@ def load_recognizer(
     """
     if str(name_or_path).lower() == "rapidocr":
         if grammar_styles:
-            raise ValueError("--grammar applies to CTC recognisers, not rapidocr")
+            raise InputError("--grammar applies to CTC recognisers, not rapidocr")
         from lprkit.ocr.rapidocr import RapidOCRRecognizer
 
         return RapidOCRRecognizer(alphabet or "latin")
     tesseract = str(name_or_path).lower() == "tesseract"
     if grammar_styles and tesseract:
-        raise ValueError(
+        raise InputError(
             "--grammar applies to CTC recognisers (checkpoints and .tflite files), not tesseract"
         )
     if not tesseract:
@@ -122,7 +122,7 @@ def load_recognizer(
         from lprkit.ocr import TesseractRecognizer
 
         if alphabet is None:
-            raise ValueError("--recognizer tesseract needs --alphabet korean|latin")
+            raise InputError("--recognizer tesseract needs --alphabet korean|latin")
         return TesseractRecognizer(alphabet, **options)
     path = resolve(name_or_path)
     _expect(path, "recognizer")
@@ -134,7 +134,7 @@ def load_recognizer(
 
     rec = KerasRecognizer.load(path, **options)
     if alphabet is not None and rec.alphabet.name != alphabet:
-        raise ValueError(f"{path} reads the {rec.alphabet.name!r} alphabet, not {alphabet!r}")
+        raise InputError(f"{path} reads the {rec.alphabet.name!r} alphabet, not {alphabet!r}")
     return rec
 
 
@@ -148,7 +148,7 @@ def _with_grammar(name_or_path, alphabet: str | None, styles: str, options: dict
     rec = load_recognizer(name_or_path, alphabet=alphabet, **options)
     other = [n for n in names if STYLES[n].alphabet != rec.alphabet.name]
     if other:
-        raise ValueError(
+        raise InputError(
             f"grammar styles {', '.join(other)} are not {rec.alphabet.name!r} plates, which is "
             f"what {name_or_path} reads; give styles of its alphabet (e.g. "
             f"{'korean' if rec.alphabet.name == 'korean' else 'europe or latin'})"
@@ -178,7 +178,7 @@ def load_model_for_export(name_or_path: str | os.PathLike, alphabet: str | None 
     path = Path(name_or_path)
     if path.is_file() and path.suffix == ".keras":
         if alphabet is None:
-            raise ValueError(
+            raise InputError(
                 f"{path} is a bare Keras file: pass --alphabet for a recogniser (detectors need "
                 "the folder written by KerasDetector.save, which holds the anchors)"
             )
@@ -190,7 +190,7 @@ def load_model_for_export(name_or_path: str | os.PathLike, alphabet: str | None 
         return KerasRecognizer(keras.saving.load_model(path, compile=False), alphabet)
     path = resolve(name_or_path)
     if path.suffix.lower() == ".tflite":
-        raise ValueError(f"{path} is already a TFLite file; export from a checkpoint folder or name")
+        raise InputError(f"{path} is already a TFLite file; export from a checkpoint folder or name")
     if checkpoint_kind(path) == "recognizer":
         return load_recognizer(path)
     return load_detector(path)

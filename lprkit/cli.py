@@ -6,8 +6,10 @@ parsed ``argparse.Namespace`` and returning an exit code). Modules are discovere
 command means adding one file. Registration must stay cheap: heavy imports (TensorFlow,
 OpenCV) happen inside ``func``.
 
-Errors a user can fix (bad paths, unknown names, malformed files) end the program with exit
-code 2 and one line on stderr, never a traceback.
+Errors a user can fix (bad paths, unknown names, malformed files: :class:`LprkitError`, and
+``OSError`` such as a missing file or a folder that cannot be written) end the program with exit
+code 2 and one line on stderr, never a traceback. Anything else is a bug in lprkit: it keeps its
+traceback (exit code 1), so it can be reported.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from lprkit import __version__
@@ -34,7 +38,7 @@ COMMAND_ORDER = (
     "watchlist",
 )
 
-USER_ERRORS = (LprkitError, ValueError, FileNotFoundError, FileExistsError, NotADirectoryError)
+USER_ERRORS = (LprkitError, OSError)
 
 
 def _command_modules() -> list[str]:
@@ -65,15 +69,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0 if args.command is None else 2
+    # SIGTERM (a closed terminal, a stopped container) unwinds like Ctrl-C, so temporary
+    # files and folders are removed by the code that made them
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     try:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"lprkit {args.command}: error: {message}", file=sys.stderr)
+        print(f"lprkit {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"lprkit {args.command}: error: not enough memory for what was asked "
+              "(a smaller --n, --size or --batch-size needs less)", file=sys.stderr)  # fmt: skip
         return 2
     except KeyboardInterrupt:
         print(f"lprkit {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an error; an ``OSError`` without its own words names its file."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

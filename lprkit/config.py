@@ -18,6 +18,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 PROFILES: tuple[str, ...] = ("smoke", "course", "full")
 DEFAULT_PROFILE = "course"
 DEFAULT_SEED = 1234
@@ -35,7 +37,7 @@ def get_profile() -> str:
     """
     value = os.environ.get("LPRKIT_PROFILE", "").strip().lower() or DEFAULT_PROFILE
     if value not in PROFILES:
-        raise ValueError(
+        raise InputError(
             f"LPRKIT_PROFILE={value!r} is not a known profile; use one of {', '.join(PROFILES)}"
         )
     return value
@@ -58,7 +60,7 @@ def by_profile(*, smoke: T, course: T, full: T, profile: str | None = None) -> T
     """
     name = profile or get_profile()
     if name not in PROFILES:
-        raise ValueError(f"unknown profile {name!r}; use one of {', '.join(PROFILES)}")
+        raise InputError(f"unknown profile {name!r}; use one of {', '.join(PROFILES)}")
     return {"smoke": smoke, "course": course, "full": full}[name]
 
 

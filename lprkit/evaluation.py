@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lprkit.detection.postprocess import box_iou
+from lprkit.errors import InputError
 
 
 def normalize_text(text: str) -> str:
@@ -91,7 +92,7 @@ def evaluate_frames(
 
     frames = list(read_frames_folder(folder))[:limit]
     if not frames:
-        raise ValueError(f"frames folder {folder} has no labelled frames")
+        raise InputError(f"frames folder {folder} has no labelled frames")
     rows, ms = collect_frames(pipeline, frames, progress)
     c, details = _tally(rows, lambda r: not getattr(r, "unread", False), iou_threshold)
     for frame, d in zip(frames, details, strict=True):

@@ -17,7 +17,9 @@ import numpy as np
 
 from lprkit.detection.base import Detection, Detector
 from lprkit.detection.tiling import TiledDetector
+from lprkit.errors import InputError
 from lprkit.recognition.base import PlateRead, Recognizer
+from lprkit.recognition.preprocess import check_crop
 from lprkit.rectify import crop_box, rectify_corners
 
 # Readings less confident than this are reported as unread (calibrated on the development
@@ -121,10 +123,10 @@ class Pipeline:
         if not isinstance(recognizer, Recognizer):
             raise TypeError(f"{type(recognizer).__name__} is not a Recognizer (needs name, read)")
         if margin < 0:
-            raise ValueError(f"margin must be >= 0, got {margin}")
+            raise InputError(f"margin must be >= 0, got {margin}")
         tile = DEFAULT_TILE if tile is None else int(tile)
         if tile < 0:
-            raise ValueError(f"tile must be 0 (whole frames only) or a tile side in pixels, got {tile}")
+            raise InputError(f"tile must be 0 (whole frames only) or a tile side in pixels, got {tile}")
         if tile and not isinstance(detector, TiledDetector):
             detector = TiledDetector(detector, tile=tile)
         self.detector = detector
@@ -136,7 +138,7 @@ class Pipeline:
             MIN_READ_CONFIDENCE if min_read_confidence is None else float(min_read_confidence)
         )
         if not 0 <= self.min_read_confidence <= 1:
-            raise ValueError(f"min_read_confidence must be in [0, 1], got {min_read_confidence}")
+            raise InputError(f"min_read_confidence must be in [0, 1], got {min_read_confidence}")
 
     def crops(self, image: np.ndarray, detections: Sequence[Detection]) -> list[np.ndarray]:
         """Cut one crop per detection (corners, when a detection has them, are rectified)."""
@@ -154,6 +156,8 @@ class Pipeline:
         """Read every plate in each image; all crops of the batch are recognised together."""
         if len(images) == 0:
             return []
+        # grey and RGBA frames are read like RGB ones (as recognisers do with crops)
+        images = [check_crop(im, i, what="image") for i, im in enumerate(images)]
         all_dets = self.detector.detect(images)
         per_image: list[tuple[list[Detection], list[np.ndarray]]] = []
         for image, dets in zip(images, all_dets, strict=True):

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 COLOURS: tuple[str, ...] = ("white", "yellow", "green", "blue", "other")
 
 #: What each background colour means on a Korean plate.
@@ -99,11 +101,11 @@ def rgb_to_hsv(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _check(crop: np.ndarray) -> np.ndarray:
     crop = np.asarray(crop)
     if crop.ndim != 3 or crop.shape[2] != 3 or crop.dtype != np.uint8:
-        raise ValueError(
+        raise InputError(
             f"plate crop must be an RGB uint8 array (H, W, 3); got {crop.dtype} {crop.shape}"
         )
     if crop.shape[0] < 2 or crop.shape[1] < 2:
-        raise ValueError(f"plate crop {crop.shape} is too small; need at least 2 x 2 pixels")
+        raise InputError(f"plate crop {crop.shape} is too small; need at least 2 x 2 pixels")
     return crop
 
 

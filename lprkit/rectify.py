@@ -7,13 +7,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 
 def _check_image(image: np.ndarray) -> None:
     if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3:
         shape = getattr(image, "shape", type(image).__name__)
-        raise ValueError(f"expected an RGB image of shape (H, W, 3), got {shape}")
+        raise InputError(f"expected an RGB image of shape (H, W, 3), got {shape}")
     if image.dtype != np.uint8:
-        raise ValueError(f"expected a uint8 image, got dtype {image.dtype}")
+        raise InputError(f"expected a uint8 image, got dtype {image.dtype}")
 
 
 def expand_box(
@@ -25,7 +27,7 @@ def expand_box(
     """
     x1, y1, x2, y2 = (float(v) for v in box)
     if not (x2 > x1 and y2 > y1):
-        raise ValueError(f"box {tuple(box)} is empty: need x2 > x1 and y2 > y1")
+        raise InputError(f"box {tuple(box)} is empty: need x2 > x1 and y2 > y1")
     dx, dy = (x2 - x1) * margin, (y2 - y1) * margin
     return (
         max(0, int(np.floor(x1 - dx))),
@@ -47,7 +49,7 @@ def crop_box(image: np.ndarray, box: Sequence[float], margin: float = 0.08) -> n
     h, w = image.shape[:2]
     x1, y1, x2, y2 = expand_box(box, margin, w, h)
     if x2 <= x1 or y2 <= y1:
-        raise ValueError(f"box {tuple(box)} lies outside the {w}x{h} image")
+        raise InputError(f"box {tuple(box)} lies outside the {w}x{h} image")
     return image[y1:y2, x1:x2].copy()
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import time
 
+from lprkit.errors import InputError
+
 
 def warmup_cosine(
     fraction: float, peak: float, warmup: float = 0.05, floor: float = 0.01, hold: float = 0.0
@@ -38,9 +40,9 @@ def warmup_cosine(
     float
     """
     if peak <= 0:
-        raise ValueError(f"peak learning rate must be positive, got {peak}")
+        raise InputError(f"peak learning rate must be positive, got {peak}")
     if not (0 <= warmup and 0 <= hold and warmup + hold < 1):
-        raise ValueError(f"warmup and hold must be >= 0 with warmup + hold < 1, got {warmup}, {hold}")
+        raise InputError(f"warmup and hold must be >= 0 with warmup + hold < 1, got {warmup}, {hold}")
     f = min(max(float(fraction), 0.0), 1.0)
     low = floor * peak
     if f < warmup:
@@ -70,7 +72,7 @@ class TimeBudget:
 
     def __init__(self, minutes: float, spent_seconds: float = 0.0, clock=time.perf_counter):
         if minutes <= 0:
-            raise ValueError(f"time budget must be positive, got {minutes} minutes")
+            raise InputError(f"time budget must be positive, got {minutes} minutes")
         self.seconds = 60.0 * float(minutes)
         self._before = float(spent_seconds)
         self._clock = clock

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lprkit.detection.postprocess import box_iou
+from lprkit.errors import InputError
 from lprkit.watchlist import normalize_plate, plate_distance, plate_tokens
 
 Box = tuple[float, float, float, float]
@@ -220,7 +221,7 @@ class PlateTracker:
         smoothing: float = 0.5,
     ) -> None:
         if not 0 <= iou_threshold <= 1 or max_centre_distance < 0 or max_age < 0:
-            raise ValueError(
+            raise InputError(
                 "need 0 <= iou_threshold <= 1, max_centre_distance >= 0 and max_age >= 0; got "
                 f"{iou_threshold}, {max_centre_distance}, {max_age}"
             )
@@ -244,11 +245,11 @@ class PlateTracker:
         """
         frame = self._frame + 1 if frame is None else int(frame)
         if frame <= self._frame:
-            raise ValueError(f"frame {frame} is not after the previous frame {self._frame}")
+            raise InputError(f"frame {frame} is not after the previous frame {self._frame}")
         boxes = np.array([o.box for o in observations], dtype=np.float64).reshape(-1, 4)
         if len(boxes) and not np.all(boxes[:, 2:] > boxes[:, :2]):
             bad = int(np.flatnonzero(~np.all(boxes[:, 2:] > boxes[:, :2], axis=1))[0])
-            raise ValueError(f"box {observations[bad].box} in frame {frame} has x2<=x1 or y2<=y1")
+            raise InputError(f"box {observations[bad].box} in frame {frame} has x2<=x1 or y2<=y1")
         candidates = self.active(frame)
         ids = [-1] * len(observations)
         for ti, oi in self._associate(candidates, boxes, frame):

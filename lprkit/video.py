@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 from lprkit.tracking import Observation, PlateTracker, TrackResult
 
 
@@ -80,7 +80,7 @@ def _frames(cap, stride: int, max_frames: int | None) -> Iterator[tuple[int, np.
 
 def _check_stride(stride: int) -> None:
     if stride < 1:
-        raise ValueError(f"stride must be >= 1, got {stride}")
+        raise InputError(f"stride must be >= 1, got {stride}")
 
 
 def iter_frames(
@@ -105,7 +105,7 @@ class VideoSink:
 
     def __init__(self, path: str | os.PathLike, fps: float = 10.0) -> None:
         if not fps > 0:
-            raise ValueError(f"fps must be > 0, got {fps}")
+            raise InputError(f"fps must be > 0, got {fps}")
         self.path = Path(path)
         self.fps = float(fps)
         self.size: tuple[int, int] | None = None
@@ -126,7 +126,7 @@ class VideoSink:
                 raise LprkitError(f"OpenCV cannot write video {self.path}; use .avi or .mp4")
             self.size = (h, w)
         elif (h, w) != self.size:
-            raise ValueError(f"frame of shape {frame.shape} differs from the first frame's {self.size}")
+            raise InputError(f"frame of shape {frame.shape} differs from the first frame's {self.size}")
         self._writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
         self.count += 1
 
@@ -159,7 +159,7 @@ class VideoSink:
 def write_video(frames: Sequence[np.ndarray], path: str | os.PathLike, fps: float = 10.0) -> Path:
     """Write RGB frames to a video file (MJPG in ``.avi``, mp4v otherwise), atomically."""
     if not len(frames):
-        raise ValueError("no frames to write")
+        raise InputError("no frames to write")
     with VideoSink(path, fps) as sink:
         for f in frames:
             sink.write(f)

@@ -21,6 +21,7 @@ watchlist opened with ``readonly=True`` is never written.
 from __future__ import annotations
 
 import csv
+import io
 import sqlite3
 import unicodedata
 import urllib.parse
@@ -34,7 +35,8 @@ from types import TracebackType
 import numpy as np
 
 from lprkit.charset import KOREAN_REGIONS
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
+from lprkit.fileio import read_text
 
 # --- text normalisation and look-alike distance -----------------------------------------
 
@@ -100,21 +102,21 @@ def normalize_plate(text: str) -> str:
         letter or a digit.
     """
     if not isinstance(text, str):
-        raise ValueError(f"plate text must be a string, got {type(text).__name__}")
+        raise InputError(f"plate text must be a string, got {type(text).__name__}")
     out = "".join(c for c in unicodedata.normalize("NFC", text).upper() if c not in SEPARATORS)
     bad = next((c for c in out if unicodedata.category(c)[0] == "C"), None)
     if bad is not None:
-        raise ValueError(f"plate text {text!r} holds control character U+{ord(bad):04X}")
+        raise InputError(f"plate text {text!r} holds control character U+{ord(bad):04X}")
     if not out:
-        raise ValueError(f"plate text {text!r} is empty once spaces and hyphens are dropped")
+        raise InputError(f"plate text {text!r} is empty once spaces and hyphens are dropped")
     odd = next((c for c in out if not c.isalnum()), None)
     if odd is not None:  # e.g. "=1+2", which a spreadsheet would run as a formula
-        raise ValueError(
+        raise InputError(
             f"plate text {text!r} holds {odd!r}; plates hold letters, digits and Hangul only "
             f"(spaces, hyphens and dots are dropped)"
         )
     if len(out) > MAX_PLATE_LENGTH:
-        raise ValueError(
+        raise InputError(
             f"plate text {text!r} has {len(out)} characters; at most {MAX_PLATE_LENGTH} accepted"
         )
     return out
@@ -262,7 +264,7 @@ def _now() -> str:
 def _clean_field(name: str, value: object) -> str:
     value = "" if value is None else str(value).strip()
     if any(unicodedata.category(c) == "Cc" and c not in "\t" for c in value):
-        raise ValueError(f"{name} {value!r} holds a control character")
+        raise InputError(f"{name} {value!r} holds a control character")
     return value
 
 
@@ -427,7 +429,7 @@ class Watchlist:
             reach are in :attr:`Match.candidates`.
         """
         if not max_distance >= 0:
-            raise ValueError(f"max_distance must be >= 0, got {max_distance}")
+            raise InputError(f"max_distance must be >= 0, got {max_distance}")
         query = normalize_plate(text)
         record = self.get(query)
         if record is not None:
@@ -483,15 +485,15 @@ class Watchlist:
             raise FileNotFoundError(f"watchlist CSV {path} does not exist")
         records: list[tuple[int, PlateRecord]] = []
         seen: dict[str, int] = {}
-        with path.open(newline="", encoding="utf-8-sig") as f:
+        with io.StringIO(read_text(path), newline="") as f:
             reader = csv.reader(f)
             header = next(reader, None)
             if header is None:
-                raise ValueError(f"{path} is empty; expected a header row {','.join(FIELDS)}")
+                raise InputError(f"{path} is empty; expected a header row {','.join(FIELDS)}")
             columns = [h.strip().lower() for h in header]
             unknown = [c for c in columns if c not in FIELDS]
             if unknown or "plate" not in columns or len(set(columns)) != len(columns):
-                raise ValueError(
+                raise InputError(
                     f"{path} line 1: header {header} is not valid; use the columns "
                     f"{','.join(FIELDS)} (plate required, each once)"
                 )
@@ -500,7 +502,7 @@ class Watchlist:
                 if not any(cell.strip() for cell in row):
                     continue  # blank lines are harmless
                 if len(row) != len(columns):
-                    raise ValueError(
+                    raise InputError(
                         f"{path} line {line}: {len(row)} fields, the header has {len(columns)}"
                     )
                 values = dict(zip(columns, row, strict=True))
@@ -512,9 +514,9 @@ class Watchlist:
                         values.get("notes", ""),
                     )
                 except ValueError as exc:
-                    raise ValueError(f"{path} line {line}: {exc}") from None
+                    raise InputError(f"{path} line {line}: {exc}") from None
                 if record.plate in seen:
-                    raise ValueError(
+                    raise InputError(
                         f"{path} line {line}: plate {record.plate} repeats line {seen[record.plate]}"
                     )
                 seen[record.plate] = line
@@ -552,6 +554,6 @@ class Watchlist:
                     (r.plate, r.owner, r.permit, r.notes, r.added),
                 )
             except sqlite3.IntegrityError:
-                raise ValueError(
+                raise InputError(
                     f"{where}plate {r.plate} is already registered (replace=True / --replace updates it)"
                 ) from None

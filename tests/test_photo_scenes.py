@@ -5,7 +5,12 @@ import pytest
 from PIL import Image
 
 from lprkit.data.detection_dataset import read_detection_folder
-from lprkit.synth.photo_scenes import background_view, compose_photo_scene, paste_plate, write_photo_scenes
+from lprkit.synth.photo_scenes import (
+    background_view,
+    compose_photo_scene,
+    paste_plate,
+    write_photo_scenes,
+)
 
 
 def _photo(seed=0, grey=True):

@@ -15,7 +15,14 @@ import os
 import re
 from pathlib import Path
 
-from lprkit.commands.predict import add_grammar_option, add_reading_options, assemble_pipeline
+from lprkit.commands._checks import check_number, check_output_file
+from lprkit.commands.predict import (
+    add_grammar_option,
+    add_reading_options,
+    assemble_pipeline,
+    check_reading_options,
+)
+from lprkit.errors import InputError
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
@@ -132,7 +139,7 @@ def make_recognizer(
             alphabet or "latin", preset=preset or BEST_PRESET, name="tesseract"
         )
     if preset is not None:
-        raise ValueError("--preset applies to --recognizer tesseract only")
+        raise InputError("--preset applies to --recognizer tesseract only")
     from lprkit.checkpoints import load_recognizer
 
     # A checkpoint brings its alphabet; an explicit --alphabet is checked against it.
@@ -145,7 +152,7 @@ def _read_crops(folder: str, limit: int | None):
     crops = read_crops_folder(folder)
     items = list(crops)[:limit] if limit is not None else list(crops)
     if not items:
-        raise ValueError(f"{folder}/labels.csv lists no crops")
+        raise InputError(f"{folder}/labels.csv lists no crops")
     return items
 
 
@@ -154,7 +161,7 @@ def _check_labels(items, alphabet) -> None:
         try:
             alphabet.tokenize(item.text)
         except ValueError as exc:
-            raise ValueError(f"label of {item.path} in labels.csv: {exc}") from None
+            raise InputError(f"label of {item.path} in labels.csv: {exc}") from None
 
 
 def write_json(path: str | os.PathLike, data: dict, overwrite: bool = False) -> Path:
@@ -165,12 +172,21 @@ def write_json(path: str | os.PathLike, data: dict, overwrite: bool = False) -> 
     return atomic_write_json(path, data, overwrite=overwrite)
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse bad numbers and an unwritable --json before any work."""
+    if args.json:
+        check_output_file(args.json, "--json", args.overwrite)
+    check_number(args, "limit", lo=1)
+    if hasattr(args, "iou"):
+        check_number(args, "iou", lo=0, hi=1, lo_open=True)
+        check_reading_options(args)
+
+
 def run_crops(args: argparse.Namespace) -> int:
     from lprkit.charset import get_alphabet
     from lprkit.recognition.compare import compare_recognizers
 
-    if args.json and Path(args.json).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.json} exists; pass --overwrite to replace it")
+    _check_options(args)
     items = _read_crops(args.dir, args.limit)
     texts = [item.text for item in items]
     alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
@@ -210,8 +226,7 @@ FRAMES_KEYS = (
 
 
 def run_frames(args: argparse.Namespace) -> int:
-    if args.json and Path(args.json).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.json} exists; pass --overwrite to replace it")
+    _check_options(args)
     from lprkit.checkpoints import load_detector
     from lprkit.data.folders import read_frames_folder
     from lprkit.evaluation import evaluate_frames

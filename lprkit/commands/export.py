@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lprkit.commands._checks import check_number, check_output_file
+from lprkit.errors import InputError
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -49,11 +52,13 @@ def load_for_export(name_or_path: str, alphabet: str | None = None):
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix not in (".tflite", ".onnx"):
-        raise ValueError(f"--out {out}: use a .tflite or .onnx file name")
-    if out.exists() and not args.overwrite:
-        raise FileExistsError(f"{out} exists; pass --overwrite to replace it")
+        raise InputError(f"--out {out}: use a .tflite or .onnx file name")
+    check_output_file(out, "--out", args.overwrite)
+    check_number(args, "calibration", lo=1)
+    check_number(args, "seed", lo=0)
+    check_number(args, "opset", lo=7)
     if out.suffix == ".onnx" and args.precision != "fp32":
-        raise ValueError("ONNX export is float32; quantise for TensorRT on the device (trtexec)")
+        raise InputError("ONNX export is float32; quantise for TensorRT on the device (trtexec)")
     obj = load_for_export(args.model, args.alphabet)
     is_detector = hasattr(obj, "spec") and not hasattr(obj, "alphabet")
     if out.suffix == ".onnx":

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lprkit.commands._checks import check_number, check_output_folder
+from lprkit.errors import InputError
+
 DEFAULT_DETECTOR = "yolov4-tiny-plates"
 DEFAULT_RECOGNIZER = "crnn-korean"
 
@@ -37,12 +40,20 @@ def add_reading_options(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def check_reading_options(args: argparse.Namespace) -> None:
+    """Refuse bad --tile, --min-confidence and --min-score values, before models load."""
+    if args.tile < 0 or 0 < args.tile < 16:
+        raise InputError(f"--tile must be 0 (off) or a tile side of at least 16 pixels, got {args.tile}")
+    check_number(args, "min-confidence", lo=0, hi=1)
+    if hasattr(args, "min_score"):
+        check_number(args, "min-score", lo=0, hi=1)
+
+
 def assemble_pipeline(detector, recognizer, args: argparse.Namespace):
     """A pipeline of loaded models with the reading options of ``args`` (see above)."""
     from lprkit.pipeline import Pipeline
 
-    if args.tile < 0:
-        raise ValueError(f"--tile must be 0 (off) or a tile side in pixels, got {args.tile}")
+    check_reading_options(args)
     return Pipeline(
         detector, recognizer, min_detection_score=getattr(args, "min_score", 0.0),
         min_read_confidence=args.min_confidence, tile=args.tile,
@@ -62,6 +73,7 @@ def build_pipeline(args: argparse.Namespace):
     """The pipeline the model options describe."""
     from lprkit.checkpoints import load_detector, load_recognizer
 
+    check_reading_options(args)
     return assemble_pipeline(
         load_detector(args.detector),
         load_recognizer(args.recognizer, alphabet=args.alphabet, grammar_styles=args.grammar),
@@ -100,29 +112,49 @@ def image_paths(path: Path) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
+    """Read every image; an image that cannot be decoded is skipped and named at the end.
+    Nothing is written until one image has been read."""
+    import sys
+    from contextlib import ExitStack
 
     from tqdm.auto import tqdm
 
     from lprkit.data.folders import load_image
+    from lprkit.errors import LprkitError
     from lprkit.outputs import ReadsWriter
     from lprkit.watchlist import Watchlist
 
     paths = image_paths(args.input)
+    check_output_folder(args.out, "--out")
     annotated = (args.out / "annotated").resolve()
     if any(p.resolve().parent == annotated for p in paths):
-        raise ValueError(f"the input {args.input} is the output's annotated/ folder: choose another --out")
+        raise InputError(f"the input {args.input} is the output's annotated/ folder: choose another --out")
     pipeline = build_pipeline(args)
-    wl = Watchlist(args.watchlist, readonly=True) if args.watchlist else nullcontext()
-    plates = 0
-    with wl as watchlist, ReadsWriter(args.out, save_crops=args.crop, watchlist=watchlist, overwrite=args.overwrite) as out:
+    plates, skipped, out = 0, [], None
+    with ExitStack() as stack:
+        watchlist = stack.enter_context(Watchlist(args.watchlist, readonly=True)) if args.watchlist else None
         for path in tqdm(paths, desc="images", disable=len(paths) < 2):
-            image = load_image(path)
+            try:
+                image = load_image(path)
+            except (LprkitError, OSError) as exc:
+                skipped.append((path, exc))
+                continue
+            if out is None:
+                out = stack.enter_context(
+                    ReadsWriter(args.out, save_crops=args.crop, watchlist=watchlist, overwrite=args.overwrite)
+                )
             for row in out.write(path, image, pipeline.read(image)):
                 flag = f"  [{row['watchlist']}: {row['watchlist_plate']}]" if row["watchlist"] else ""
                 text = "(unread)" if row["unread"] else row["text"]
                 print(f"{path.name}\t{text}\t{row['confidence']:.2f}\t{row['colour']}{flag}")
                 plates += not row["unread"]
+    if out is None:
+        if len(skipped) == 1:
+            raise skipped[0][1]
+        raise InputError(f"none of the {len(paths)} images could be read (first: {skipped[0][1]})")
+    for path, exc in skipped:
+        print(f"lprkit predict: skipped {path}: {str(exc).splitlines()[0]}", file=sys.stderr)
     unread = f", {out.rows - plates} unread detections" if out.rows > plates else ""
-    print(f"{plates} plates in {len(paths)} images{unread} -> {args.out}/reads.csv")
+    gone = f", {len(skipped)} skipped (listed above)" if skipped else ""
+    print(f"{plates} plates in {len(paths) - len(skipped)} images{unread}{gone} -> {args.out}/reads.csv")
     return 0

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from lprkit.commands._checks import check_number, check_output_folder
+from lprkit.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -95,13 +99,18 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+MAX_SIDE = 2048  # a plate crop larger than this is a typo, and would not fit in memory
+
+
 def _parse_size(text: str | None) -> tuple[int, int] | None:
     if text is None:
         return None
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise ValueError(f"--size must look like 128x32 (width x height), got {text!r}") from None
+        raise InputError(f"--size must look like 128x32 (width x height), got {text!r}") from None
+    if not (8 <= w <= MAX_SIDE and 8 <= h <= MAX_SIDE):
+        raise InputError(f"--size sides must be 8 to {MAX_SIDE} pixels (e.g. 128x32), got {text!r}")
     return w, h
 
 
@@ -113,8 +122,11 @@ def run_plates(args: argparse.Namespace) -> int:
             st = STYLES[name]
             print(f"{name:24s} {st.group:9s} {st.colour:7s} {st.example:12s} {st.description}")
         return 0
-    if args.n < 0:
-        raise ValueError(f"--n must be >= 0, got {args.n}")
+    check_number(args, "n", lo=0)
+    check_number(args, "seed", lo=0)
+    check_number(args, "strength", lo=0, hi=2)
+    check_output_folder(Path(args.out).parent, "--out")
+    check_number(args, "processes", lo=1)
     from lprkit.synth.dataset import write_recognition_dataset
 
     out = write_recognition_dataset(
@@ -133,6 +145,9 @@ def run_plates(args: argparse.Namespace) -> int:
 
 
 def run_scenes(args: argparse.Namespace) -> int:
+    check_number(args, "n", lo=0)
+    check_number(args, "seed", lo=0)
+    check_output_folder(Path(args.out).parent, "--out")
     try:
         from lprkit.synth.scene_dataset import write_scene_dataset
     except ImportError as exc:
@@ -153,6 +168,11 @@ def run_scenes(args: argparse.Namespace) -> int:
 
 
 def run_photo_scenes(args: argparse.Namespace) -> int:
+    check_number(args, "n", lo=1)
+    check_number(args, "seed", lo=0)
+    check_number(args, "negative-share", lo=0, hi=1)
+    check_number(args, "min-view", lo=0, hi=1, lo_open=True)
+    check_output_folder(Path(args.out).parent, "--out")
     from lprkit.data.photo_dev_sets import negatives_train
     from lprkit.data.train_detector_sets import load_br_crops
     from lprkit.synth.photo_scenes import write_photo_scenes

@@ -9,6 +9,9 @@ import argparse
 import json
 from pathlib import Path
 
+from lprkit.commands._checks import check_number, check_output_folder
+from lprkit.errors import InputError
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -82,8 +85,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(func=run_recognizer)
 
 
+def _check_common(args: argparse.Namespace) -> None:
+    check_number(args, "seed", lo=0)
+    check_number(args, "epochs", lo=1)
+    check_number(args, "batch-size", lo=1)
+    check_number(args, "learning-rate", lo=0, lo_open=True)
+    check_number(args, "max-minutes", lo=0, lo_open=True)
+    check_output_folder(Path(args.out).parent, "--out")
+
+
 def run_detector(args: argparse.Namespace) -> int:
     from lprkit.detection.recipe import train_plate_detector
+
+    _check_common(args)
+    check_number(args, "steps-per-epoch", lo=1)
+    check_number(args, "mosaic", lo=0, hi=1)
+    if args.input_size is not None and (args.input_size < 32 or args.input_size % 32):
+        raise InputError(f"--input-size must be a multiple of 32 (e.g. 320, 416), got {args.input_size}")
 
     summary = train_plate_detector(
         args.train, args.val, args.out, input_size=args.input_size, epochs=args.epochs,
@@ -97,6 +115,12 @@ def run_detector(args: argparse.Namespace) -> int:
 
 def run_recognizer(args: argparse.Namespace) -> int:
     from lprkit.recognition.recipe import train_plate_recognizer
+
+    _check_common(args)
+    check_number(args, "n-train", lo=1)
+    check_number(args, "easy-start", lo=0, hi=2)
+    check_number(args, "real-copies", lo=0)
+    check_number(args, "real-strength", lo=0, hi=2)
 
     summary = train_plate_recognizer(
         args.out, arch=args.arch, styles=args.styles, alphabet=args.alphabet, n_train=args.n_train,

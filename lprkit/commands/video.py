@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lprkit.commands._checks import check_number, check_output_folder
 from lprkit.commands.predict import add_model_options, build_pipeline
 
 
@@ -34,8 +35,12 @@ def run(args: argparse.Namespace) -> int:
     plate) at the end, also after Ctrl-C."""
     import csv
 
-    from lprkit.video import read_video
+    from lprkit.video import open_capture, read_video
 
+    check_number(args, "stride", lo=1)
+    check_number(args, "max-frames", lo=1)
+    check_number(args, "min-reads", lo=1)
+    check_output_folder(args.out, "--out")
     earlier = [name for name in OUTPUTS if (args.out / name).exists()]
     if earlier and not args.overwrite:
         raise FileExistsError(
@@ -43,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
             "them or choose another --out"
         )
     pipeline = build_pipeline(args)  # a bad model name fails here, before anything is written
+    open_capture(args.source).release()  # and so does a source that cannot be opened
     args.out.mkdir(parents=True, exist_ok=True)
     partial = args.out / "reads.partial.csv"  # grows frame by frame; becomes reads.csv at the end
     with open(partial, "w", newline="", encoding="utf-8") as f:

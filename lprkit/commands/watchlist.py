@@ -6,6 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
+from lprkit.commands._checks import check_number
+from lprkit.errors import InputError
+
 DESCRIPTION = """\
 Manage a watchlist of registered plates (an SQLite file) and look plate reads up in it.
 Plates are normalised (upper case, no spaces or hyphens). A lookup answers 'exact', 'near'
@@ -80,13 +83,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lprkit.watchlist import Watchlist, normalize_plate
+    from lprkit.watchlist import normalize_plate
 
     if not args.action:
         args._parser.print_help()
         return 2
     if not getattr(args, "db", None):
-        raise ValueError("--db PATH is required (the watchlist database file)")
+        raise InputError("--db PATH is required (the watchlist database file)")
     as_json = getattr(args, "json", False)
     # Check the input before opening: a failed command must not leave a new, empty database.
     if args.action == "import" and not Path(args.csv).is_file():
@@ -95,7 +98,22 @@ def run(args: argparse.Namespace) -> int:
         normalize_plate(args.plate)
     # Only import/add may create a new database (a typo in --db should not look empty);
     # lookup and list open it read-only, so they never change the file.
+    if args.action == "lookup":
+        check_number(args, "max-distance", lo=0)
     writes = args.action in ("import", "add", "remove")
+    new_db = not Path(args.db).exists()
+    try:
+        return _act(args, as_json, writes)
+    except BaseException:
+        if new_db and args.db != ":memory:":  # a failed import leaves no new, empty database
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(args.db + suffix).unlink(missing_ok=True)
+        raise
+
+
+def _act(args: argparse.Namespace, as_json: bool, writes: bool) -> int:
+    from lprkit.watchlist import Watchlist
+
     with Watchlist(args.db, create=args.action in ("import", "add"), readonly=not writes) as wl:
         if args.action == "import":
             n = wl.import_csv(args.csv, replace=args.replace)
@@ -109,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             _say(as_json, r.as_dict(), f"added {r.plate}")
         elif args.action == "remove":
             if not wl.remove(args.plate):
-                raise ValueError(f"plate {args.plate!r} is not in {args.db}")
+                raise InputError(f"plate {args.plate!r} is not in {args.db}")
             _say(as_json, {"removed": args.plate}, f"removed {args.plate}")
         elif args.action == "list":
             records = wl.list()

@@ -24,8 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lprkit.errors import LprkitError
-from lprkit.fileio import atomic_write_text
+from lprkit.errors import InputError, LprkitError
+from lprkit.fileio import atomic_write_text, read_text
 
 DEFAULT_CLASSES: tuple[str, ...] = ("plate", "vehicle")
 
@@ -67,13 +67,13 @@ class ObjectBox:
     def __post_init__(self) -> None:
         values = (self.x1, self.y1, self.x2, self.y2)
         if not all(math.isfinite(v) for v in values):
-            raise ValueError(f"box {values} has a value that is not a finite number")
+            raise InputError(f"box {values} has a value that is not a finite number")
         if self.x2 < self.x1 or self.y2 < self.y1:
-            raise ValueError(f"box {values} has x2 < x1 or y2 < y1; give (x1, y1, x2, y2)")
+            raise InputError(f"box {values} has x2 < x1 or y2 < y1; give (x1, y1, x2, y2)")
         if self.corners is not None:
             pts = tuple((float(x), float(y)) for x, y in self.corners)
             if len(pts) != 4:
-                raise ValueError(f"corners need 4 points (TL, TR, BR, BL), got {len(pts)}")
+                raise InputError(f"corners need 4 points (TL, TR, BR, BL), got {len(pts)}")
             object.__setattr__(self, "corners", pts)
 
     @property
@@ -168,7 +168,7 @@ def format_yolo(
     lines = []
     for o in objects:
         if o.label not in classes:
-            raise ValueError(f"class {o.label!r} is not in the class list {list(classes)}")
+            raise InputError(f"class {o.label!r} is not in the class list {list(classes)}")
         cx, cy = (o.x1 + o.x2) / 2 / width, (o.y1 + o.y2) / 2 / height
         lines.append(
             f"{classes.index(o.label)} {cx:.6f} {cy:.6f} {o.width / width:.6f} {o.height / height:.6f}"
@@ -261,7 +261,7 @@ def write_data_yaml(
     split, ``val`` points at it too (Ultralytics requires a ``val`` entry).
     """
     if not splits:
-        raise ValueError("write_data_yaml needs at least one split")
+        raise InputError("write_data_yaml needs at least one split")
     entries = {s: f"images/{s}" for s in splits}
     entries.setdefault("train", f"images/{splits[0]}")
     entries.setdefault("val", f"images/{splits[0]}")
@@ -372,7 +372,7 @@ def yolo_label_path(image_path: str | os.PathLike) -> Path:
         if parts[i] == "images":
             parts[i] = "labels"
             return Path(*parts).with_suffix(".txt")
-    raise ValueError(f"{p} is not under an 'images' folder (YOLO layout: images/ and labels/)")
+    raise InputError(f"{p} is not under an 'images' folder (YOLO layout: images/ and labels/)")
 
 
 # --------------------------------------------------------------------------- Pascal VOC
@@ -392,7 +392,7 @@ def format_voc(annotation: Annotation, *, folder: str = "images", path: str | No
     and ``corners`` are written as extra tags inside ``<object>``, which LabelImg ignores.
     """
     if annotation.width is None or annotation.height is None:
-        raise ValueError(f"{annotation.file}: VOC needs the image width and height")
+        raise InputError(f"{annotation.file}: VOC needs the image width and height")
     root = ET.Element("annotation")
     _sub(root, "folder", folder)
     _sub(root, "filename", annotation.file)
@@ -464,7 +464,7 @@ def read_voc(path: str | os.PathLike) -> Annotation:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"annotation file not found: {path}")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:

@@ -26,6 +26,7 @@ from lprkit.data.annotations import (
     yolo_label_path,
 )
 from lprkit.data.folders import IMAGE_SUFFIXES, read_frames_folder
+from lprkit.errors import InputError
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -133,7 +134,7 @@ def pad_boxes(
     for i, ann in enumerate(annotations):
         kept = [o for o in ann.objects if o.label in classes]
         if len(kept) > max_boxes:
-            raise ValueError(
+            raise InputError(
                 f"{ann.file} has {len(kept)} objects, more than max_boxes={max_boxes}; "
                 "raise max_boxes"
             )
@@ -186,7 +187,7 @@ def detection_dataset(
 
     items = read_detection_folder(source) if isinstance(source, str | os.PathLike) else list(source)
     if not items:
-        raise ValueError(f"no annotated images in {source}")
+        raise InputError(f"no annotated images in {source}")
     tw, th = (image_size, image_size) if isinstance(image_size, int) else image_size
     paths = [str(p) for p, _ in items]
     anns = [a for _, a in items]
@@ -248,7 +249,7 @@ def box_sizes(
         w = ann.width
         if w is None:
             if path is None:
-                raise ValueError(f"{ann.file}: image width unknown; pass (path, annotation)")
+                raise InputError(f"{ann.file}: image width unknown; pass (path, annotation)")
             w = _image_size(Path(path))[0]
         k = reference_width / w if reference_width else 1.0
         rows += [(o.width * k, o.height * k, o.width / w) for o in ann.of_class(label)]

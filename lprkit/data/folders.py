@@ -15,6 +15,7 @@ letter is the region (``A`` = 서울). :func:`text_from_filename` decodes such n
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -28,8 +29,8 @@ from lprkit.data.annotations import (
     ObjectBox,
     read_openalpr,
 )
-from lprkit.errors import LprkitError
-from lprkit.fileio import atomic_write_text
+from lprkit.errors import InputError, LprkitError
+from lprkit.fileio import atomic_write_text, read_text
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
@@ -179,7 +180,7 @@ def text_from_filename(name: str | os.PathLike) -> str | None:
             continue
         region, front, keys, back = m.groups()
         if region is not None and region not in REGION_LETTERS:
-            raise ValueError(
+            raise InputError(
                 f"{name}: region letter {region!r} is not one of {''.join(REGION_LETTERS)}"
             )
         return f"{REGION_LETTERS[region] if region else ''}{front}{dubeolsik_to_hangul(keys)}{back}"
@@ -293,7 +294,7 @@ class FramesFolder(_Folder):
 def _csv_rows(path: Path, ncols: int, what: str) -> Iterator[tuple[int, list[str]]]:
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: a {what} folder needs labels.csv")
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    with io.StringIO(read_text(path), newline="") as f:
         for n, row in enumerate(csv.reader(f), start=1):
             if not row or not "".join(row).strip():
                 continue

@@ -39,7 +39,7 @@ from lprkit.data.folders import (
     text_from_filename,
 )
 from lprkit.data.train_detector_sets import load_br_crops
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 
 OPENALPR_EU_URL = "https://raw.githubusercontent.com/openalpr/benchmarks/master/endtoend/eu/"
 KR_CROPS_SOURCE = (
@@ -58,7 +58,7 @@ def _parse_registry(text: str) -> dict[str, str]:
 def dataset_dir(name: str) -> Path:
     """Where the set ``name`` is looked for and downloaded to: ``data_home() / name``."""
     if name not in DATASETS:
-        raise ValueError(f"unknown real data set {name!r}; known: {', '.join(DATASETS)}")
+        raise InputError(f"unknown real data set {name!r}; known: {', '.join(DATASETS)}")
     return data_home() / name
 
 
@@ -97,7 +97,7 @@ def verify(name: str, folder: str | Path | None = None) -> list[str]:
         return [f"missing {fname} (no file in {folder} has its SHA-256)"
                 for digest, fname in sorted(wanted.items(), key=lambda kv: kv[1])
                 if digest not in have]  # fmt: skip
-    raise ValueError(f"unknown real data set {name!r}; known: {', '.join(DATASETS)}")
+    raise InputError(f"unknown real data set {name!r}; known: {', '.join(DATASETS)}")
 
 
 def load_openalpr_eu(*, download: bool = True, progress: bool = True) -> FramesFolder:
@@ -193,7 +193,7 @@ def load_realdata(name: str, **kwargs) -> FramesFolder | CropsFolder:
     if name == "kr_crops":
         return load_kr_crops(**kwargs)
     known = ", ".join((*DATASETS, "br_crops_train", "br_crops_dev"))
-    raise ValueError(f"unknown real data set {name!r}; known: {known}")
+    raise InputError(f"unknown real data set {name!r}; known: {known}")
 
 
 # File name and SHA-256 of every file, computed from a verified copy of the originals.

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from lprkit.config import data_home
 from lprkit.data.folders import Crop, CropsFolder, read_crops_folder
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 
 REPOSITORY = "openalpr/train-detector"
 COMMIT = "1bd54b452c5fad1d7b5717a339664c85fefc4481"
@@ -46,7 +46,7 @@ def registry(name: str) -> list[dict[str, str]]:
         For a name that is not one of :data:`SETS`.
     """
     if name not in SETS:
-        raise ValueError(f"unknown set {name!r}; known: {', '.join(SETS)}")
+        raise InputError(f"unknown set {name!r}; known: {', '.join(SETS)}")
     fields = ["file", "text", "original", "sha256"] if name in CROP_SETS else ["file", "sha256"]
     with open(_REGISTRY / f"{name}.csv", encoding="utf-8", newline="") as f:
         return [dict(zip(fields, row, strict=True)) for row in csv.reader(f)]
@@ -102,7 +102,7 @@ def load_br_crops(split: str = "train", *, download: bool = True, progress: bool
         When a download fails or a file's checksum does not match.
     """
     if split not in ("train", "dev"):
-        raise ValueError(f"split={split!r}; use 'train' or 'dev'")
+        raise InputError(f"split={split!r}; use 'train' or 'dev'")
     name = f"br_crops_{split}"
     folder = data_home() / name
     if (folder / "labels.csv").is_file():
@@ -126,7 +126,7 @@ def split_negatives(paths: list[Path], dev_every: int = 3) -> tuple[list[Path], 
     the split depends only on the names, so it never changes between runs or machines.
     """
     if dev_every < 2:
-        raise ValueError(f"dev_every must be >= 2, got {dev_every}")
+        raise InputError(f"dev_every must be >= 2, got {dev_every}")
     by_source: dict[str, list[Path]] = {}
     for p in sorted(paths, key=lambda p: p.name):
         source = re.match(r"[A-Za-z]*", p.name).group(0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from lprkit.config import make_rng
+from lprkit.errors import InputError
 
 
 def wh_iou(wh_a: np.ndarray, wh_b: np.ndarray) -> np.ndarray:
@@ -60,7 +61,7 @@ def kmeans_anchors(
     wh = np.asarray(wh, dtype=np.float64).reshape(-1, 2)
     wh = wh[(wh > 0).all(axis=1)]
     if len(wh) < k:
-        raise ValueError(f"k-means needs at least k={k} boxes with positive size, got {len(wh)}")
+        raise InputError(f"k-means needs at least k={k} boxes with positive size, got {len(wh)}")
     rng = make_rng(seed)
     # k-means++: each new centre is drawn with probability proportional to its distance.
     centres = [wh[rng.integers(len(wh))]]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lprkit.detection.letterbox import PAD_VALUE
+from lprkit.errors import InputError
 
 Sample = tuple[np.ndarray, np.ndarray, np.ndarray]  # RGB uint8 image, (N, 4) boxes, (N,) classes
 
@@ -109,7 +110,7 @@ class Augmenter:
         """
         image = np.ascontiguousarray(image)
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise ValueError(
+            raise InputError(
                 f"expected an RGB uint8 image (H, W, 3), got {image.dtype} {image.shape}"
             )
         boxes, classes = _clean(image, boxes, classes)
@@ -133,7 +134,7 @@ def _clean(image: np.ndarray, boxes, classes) -> tuple[np.ndarray, np.ndarray]:
     boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
     classes = np.asarray(classes, dtype=np.int64).reshape(-1)
     if len(boxes) != len(classes):
-        raise ValueError(f"{len(boxes)} boxes but {len(classes)} class ids")
+        raise InputError(f"{len(boxes)} boxes but {len(classes)} class ids")
     boxes = np.clip(boxes, 0, np.array([w, h, w, h], dtype=np.float32))
     keep = (boxes[:, 2] - boxes[:, 0] >= 1) & (boxes[:, 3] - boxes[:, 1] >= 1)
     return boxes[keep], classes[keep]

@@ -16,6 +16,7 @@ import numpy as np
 from lprkit.detection.base import Detection, detections_from_rows
 from lprkit.detection.letterbox import letterbox
 from lprkit.detection.postprocess import YoloSpec, postprocess
+from lprkit.errors import InputError
 
 META_FILE = "detector.json"
 
@@ -56,17 +57,17 @@ class KerasDetector:
     ) -> None:
         spec = spec or getattr(model, "yolo_spec", None)
         if spec is None:
-            raise ValueError("this model has no yolo_spec attribute: pass spec=")
+            raise InputError("this model has no yolo_spec attribute: pass spec=")
         if spec.input_size != input_size or tuple(model.input_shape[1:3]) != (
             input_size,
             input_size,
         ):
-            raise ValueError(
+            raise InputError(
                 f"input_size={input_size} does not match the model input {model.input_shape[1:3]} "
                 f"/ spec input {spec.input_size}"
             )
         if len(class_names) != spec.num_classes:
-            raise ValueError(
+            raise InputError(
                 f"{len(class_names)} class names for a model with {spec.num_classes} classes"
             )
         self.model = model

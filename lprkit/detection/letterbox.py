@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 PAD_VALUE = 128
 
 
@@ -31,7 +33,7 @@ class Letterbox:
 def letterbox_geometry(width: int, height: int, size: int) -> Letterbox:
     """Return the :class:`Letterbox` that fits a ``width x height`` image into ``size x size``."""
     if width <= 0 or height <= 0 or size <= 0:
-        raise ValueError(f"letterbox needs positive sizes, got {width}x{height} into {size}")
+        raise InputError(f"letterbox needs positive sizes, got {width}x{height} into {size}")
     scale = min(size / width, size / height)
     new_w = max(1, round(width * scale))
     new_h = max(1, round(height * scale))
@@ -52,7 +54,7 @@ def letterbox(
 
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(
+        raise InputError(
             f"expected an RGB uint8 image of shape (H, W, 3), got {image.dtype} {image.shape}"
         )
     h, w = image.shape[:2]

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from keras import ops
 
 from lprkit.detection.postprocess import MAX_LOG_SCALE, YoloSpec
+from lprkit.errors import InputError
 
 EPS = 1e-7
 
@@ -116,7 +117,7 @@ def yolo_loss(
         ``box``, ``obj``, ``cls`` and ``total``, each a ``(B,)`` tensor.
     """
     if len(y_true) != spec.num_heads or len(y_pred) != spec.num_heads:
-        raise ValueError(
+        raise InputError(
             f"expected {spec.num_heads} heads, got {len(y_true)} targets and {len(y_pred)} outputs"
         )
     gt = ops.convert_to_tensor(gt, dtype="float32")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lprkit.detection.postprocess import box_iou
+from lprkit.errors import InputError
 
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)
 RECALL_POINTS = np.linspace(0.0, 1.0, 101)
@@ -65,7 +66,7 @@ def _as_predictions(pred) -> np.ndarray:
             -1, 6
         )
     if arr.shape[1] != 6:
-        raise ValueError(
+        raise InputError(
             f"predictions must be (N, 6) x1, y1, x2, y2, score, class; got {arr.shape}"
         )
     return arr
@@ -78,7 +79,7 @@ def _as_ground_truth(gt) -> np.ndarray:
     if arr.shape[1] == 4:
         arr = np.concatenate([arr, np.zeros((len(arr), 1))], axis=1)
     if arr.shape[1] != 5:
-        raise ValueError(
+        raise InputError(
             f"ground truth must be (M, 4) boxes or (M, 5) boxes + class; got {arr.shape}"
         )
     return arr[arr[:, 4] >= 0]
@@ -158,10 +159,10 @@ def evaluate_detections(
     DetectionMetrics
     """
     if len(predictions) != len(ground_truths):
-        raise ValueError(f"{len(predictions)} prediction lists for {len(ground_truths)} images")
+        raise InputError(f"{len(predictions)} prediction lists for {len(ground_truths)} images")
     thresholds = np.asarray(iou_thresholds, dtype=np.float64)
     if not np.isclose(thresholds[0], 0.5):
-        raise ValueError(f"the first IoU threshold must be 0.5 (for map50), got {thresholds[0]}")
+        raise InputError(f"the first IoU threshold must be 0.5 (for map50), got {thresholds[0]}")
     preds = [_as_predictions(p) for p in predictions]
     gts = [_as_ground_truth(g) for g in ground_truths]
     if num_classes is None:

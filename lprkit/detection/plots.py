@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from lprkit.detection.postprocess import YoloSpec
+from lprkit.errors import InputError
 
 #: One colour per head stride, the same in YOLOv4 (8, 16, 32) and YOLOv4-tiny (16, 32).
 STRIDE_COLOURS = {8: "tab:orange", 16: "tab:blue", 32: "tab:green", 64: "tab:purple"}
@@ -93,7 +94,7 @@ def _axes(ax, ncols: int = 1, figsize=(6, 4)):
         return fig, list(axes[0])
     axes = list(np.ravel(ax)) if isinstance(ax, Sequence | np.ndarray) else [ax]
     if len(axes) != ncols:
-        raise ValueError(f"expected {ncols} axes, got {len(axes)}")
+        raise InputError(f"expected {ncols} axes, got {len(axes)}")
     return axes[0].figure, axes
 
 
@@ -113,7 +114,7 @@ def plot_heads(spec: YoloSpec, centre: tuple[float, float] | None = None, ax=Non
     size = spec.input_size
     cx, cy = centre if centre is not None else (size / 2, size / 2)
     if not (0 <= cx < size and 0 <= cy < size):
-        raise ValueError(f"centre {centre} is outside the {size}x{size} input")
+        raise InputError(f"centre {centre} is outside the {size}x{size} input")
     n = spec.num_heads
     fig, axes = _axes(ax, n, figsize=(4.2 * n, 4.4))
     for h, a in enumerate(axes):
@@ -157,7 +158,7 @@ def plot_anchor_fit(wh: np.ndarray, anchors: Mapping[str, np.ndarray] | np.ndarr
 
     wh = np.asarray(wh, dtype=np.float64)
     if wh.ndim != 2 or wh.shape[1] != 2 or not len(wh):
-        raise ValueError(f"wh must be a non-empty (N, 2) array of sizes, got shape {wh.shape}")
+        raise InputError(f"wh must be a non-empty (N, 2) array of sizes, got shape {wh.shape}")
     sets = dict(anchors) if isinstance(anchors, Mapping) else {"anchors": anchors}
     fig, (a,) = _axes(ax, 1, figsize=(6, 4.2))
     a.scatter(wh[:, 0], wh[:, 1], s=6, alpha=0.35, color="0.4", label=f"{len(wh)} boxes")
@@ -182,13 +183,13 @@ def responsible_cells(heads: Sequence[np.ndarray], spec: YoloSpec) -> np.ndarray
     returns them (``(H, W, A, 5 + C)`` per head, no batch axis).
     """
     if len(heads) != spec.num_heads:
-        raise ValueError(f"{len(heads)} target arrays for a model with {spec.num_heads} heads")
+        raise InputError(f"{len(heads)} target arrays for a model with {spec.num_heads} heads")
     rows = []
     for h, (t, g) in enumerate(zip(heads, spec.grid_sizes(), strict=True)):
         t = np.asarray(t)
         want = (g, g, len(spec.anchors[h]), 5 + spec.num_classes)
         if t.shape != want:
-            raise ValueError(f"head {h} targets have shape {t.shape}, expected {want}")
+            raise InputError(f"head {h} targets have shape {t.shape}, expected {want}")
         for r, c, a in zip(*np.nonzero(t[..., 4] > 0), strict=True):
             rows.append([h, r, c, a, *t[r, c, a, :4]])
     return np.array(rows, dtype=np.float64).reshape(-1, 8)
@@ -197,12 +198,12 @@ def responsible_cells(heads: Sequence[np.ndarray], spec: YoloSpec) -> np.ndarray
 def _as_uint8(image) -> np.ndarray:
     img = np.asarray(image)
     if img.ndim != 3 or img.shape[2] != 3:
-        raise ValueError(f"expected an RGB image of shape (H, W, 3), got {img.shape}")
+        raise InputError(f"expected an RGB image of shape (H, W, 3), got {img.shape}")
     if img.dtype == np.uint8:
         return img
     if np.issubdtype(img.dtype, np.floating) and img.min() >= 0 and img.max() <= 1:
         return (img * 255).round().astype(np.uint8)
-    raise ValueError(f"expected uint8 or float in [0, 1] pixels, got {img.dtype}")
+    raise InputError(f"expected uint8 or float in [0, 1] pixels, got {img.dtype}")
 
 
 def plot_targets(image, heads: Sequence[np.ndarray], spec: YoloSpec, ax=None):
@@ -228,7 +229,7 @@ def plot_targets(image, heads: Sequence[np.ndarray], spec: YoloSpec, ax=None):
 
     img = _as_uint8(image)
     if img.shape[:2] != (spec.input_size, spec.input_size):
-        raise ValueError(f"image is {img.shape[:2]}, the model input is {spec.input_size} square")
+        raise InputError(f"image is {img.shape[:2]}, the model input is {spec.input_size} square")
     cells = responsible_cells(heads, spec)
     fig, (a,) = _axes(ax, 1, figsize=(5, 5))
     a.imshow(img)
@@ -271,11 +272,11 @@ def plot_history(history: Mapping[str, Sequence[float]], ax=None):
     matplotlib.figure.Figure
     """
     if "loss" not in history or not len(history["loss"]):
-        raise ValueError(f"history needs a non-empty 'loss' list; keys: {sorted(history)}")
+        raise InputError(f"history needs a non-empty 'loss' list; keys: {sorted(history)}")
     n = len(history["loss"])
     bad = {k: len(v) for k, v in history.items() if len(v) != n}
     if bad:
-        raise ValueError(f"every history list needs {n} values (one per epoch); got {bad}")
+        raise InputError(f"every history list needs {n} values (one per epoch); got {bad}")
     epochs = np.arange(1, n + 1)
     fig, (a, b) = _axes(ax, 2, figsize=(11, 3.6))
     for key in LOSS_KEYS:
@@ -317,12 +318,12 @@ def plot_pr_curves(results: Mapping, class_id: int = 0, ax=None):
     matplotlib.figure.Figure
     """
     if not results:
-        raise ValueError("plot_pr_curves needs at least one name -> DetectionMetrics")
+        raise InputError("plot_pr_curves needs at least one name -> DetectionMetrics")
     fig, (a,) = _axes(ax, 1, figsize=(5.2, 4.2))
     for i, (name, m) in enumerate(results.items()):
         pr = np.asarray(m.pr_precision)
         if pr.ndim != 2 or pr.shape[1] != len(m.pr_recall) or not 0 <= class_id < len(pr):
-            raise ValueError(
+            raise InputError(
                 f"{name}: pr_precision of shape {pr.shape} has no class {class_id} curve over "
                 f"{len(m.pr_recall)} recall points"
             )
@@ -372,14 +373,14 @@ def draw_detections(
     pred = np.asarray(predictions, dtype=np.float64)
     pred = pred.reshape(-1, pred.shape[-1] if pred.size else 6)
     if pred.shape[1] != 6:
-        raise ValueError(f"predictions must be (N, 6) x1, y1, x2, y2, score, class; got {pred.shape}")
+        raise InputError(f"predictions must be (N, 6) x1, y1, x2, y2, score, class; got {pred.shape}")
     out = np.ascontiguousarray(img.copy())
     t = thickness or max(1, round(max(out.shape[:2]) / 300))
     if truth is not None:
         gt = np.asarray(truth, dtype=np.float64)
         gt = gt.reshape(-1, gt.shape[-1] if gt.size else 4)
         if gt.shape[1] not in (4, 5):
-            raise ValueError(f"truth must be (M, 4) or (M, 5) boxes, got {gt.shape}")
+            raise InputError(f"truth must be (M, 4) or (M, 5) boxes, got {gt.shape}")
         for x1, y1, x2, y2 in gt[:, :4]:
             cv2.rectangle(out, (int(x1), int(y1)), (int(x2), int(y2)), TRUTH_RGB, t)
     scale = max(0.35, max(out.shape[:2]) / 1000)
@@ -396,9 +397,9 @@ def image_grid(images: Sequence[np.ndarray], titles: Sequence[str] | None = None
     import matplotlib.pyplot as plt
 
     if not len(images):
-        raise ValueError("image_grid needs at least one image")
+        raise InputError("image_grid needs at least one image")
     if titles is not None and len(titles) != len(images):
-        raise ValueError(f"{len(titles)} titles for {len(images)} images")
+        raise InputError(f"{len(titles)} titles for {len(images)} images")
     cols = max(1, min(int(cols), len(images)))
     rows = -(-len(images) // cols)
     first = np.asarray(images[0])
@@ -426,7 +427,7 @@ def figure_jpeg(fig, quality: int = 85, close: bool = True) -> bytes:
     import matplotlib.pyplot as plt
 
     if not 1 <= int(quality) <= 95:
-        raise ValueError(f"JPEG quality must be in 1..95, got {quality}")
+        raise InputError(f"JPEG quality must be in 1..95, got {quality}")
     buf = io.BytesIO()
     fig.savefig(buf, format="jpeg", pil_kwargs={"quality": int(quality)})
     if close:

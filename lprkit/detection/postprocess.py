@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lprkit.detection.letterbox import Letterbox, from_letterbox
+from lprkit.errors import InputError
 
 #: Largest ``tw``/``th`` decoded (exp(10) ~ 22 000 x the anchor): keeps untrained nets finite.
 MAX_LOG_SCALE = 10.0
@@ -50,7 +51,7 @@ class YoloSpec:
     def __post_init__(self) -> None:
         n = len(self.anchors)
         if not n or len(self.strides) != n or len(self.scale_xy) != n:
-            raise ValueError(
+            raise InputError(
                 f"YoloSpec needs one anchor set, stride and scale_xy per head; got "
                 f"{len(self.anchors)} anchor sets, {len(self.strides)} strides, "
                 f"{len(self.scale_xy)} scale_xy"
@@ -93,7 +94,7 @@ class YoloSpec:
                 scale_xy=tuple(float(s) for s in data["scale_xy"]),
             )
         except (KeyError, TypeError, ValueError) as err:
-            raise ValueError(
+            raise InputError(
                 f"not a YOLO spec ({err}); expected keys input_size, num_classes, anchors, "
                 "strides, scale_xy"
             ) from err
@@ -122,7 +123,7 @@ def decode_outputs(
         ``(B, N, C)``, with ``N`` the number of anchors over all cells of all heads.
     """
     if len(outputs) != spec.num_heads:
-        raise ValueError(f"got {len(outputs)} head outputs, the spec describes {spec.num_heads}")
+        raise InputError(f"got {len(outputs)} head outputs, the spec describes {spec.num_heads}")
     all_boxes, all_obj, all_cls = [], [], []
     for head, raw in enumerate(outputs):
         raw = np.asarray(raw, dtype=np.float32)
@@ -130,7 +131,7 @@ def decode_outputs(
         n_anchors = len(anchors)
         b, h, w, depth = raw.shape
         if depth != n_anchors * (5 + spec.num_classes):
-            raise ValueError(
+            raise InputError(
                 f"head {head} has {depth} channels; expected {n_anchors} anchors x "
                 f"(5 + {spec.num_classes} classes) = {n_anchors * (5 + spec.num_classes)}"
             )
@@ -186,7 +187,7 @@ def nms(
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
     if len(boxes) != len(scores):
-        raise ValueError(f"{len(boxes)} boxes but {len(scores)} scores")
+        raise InputError(f"{len(boxes)} boxes but {len(scores)} scores")
     if classes is not None and len(boxes):
         offset = np.abs(boxes).max() * 2.0 + 1.0
         boxes = boxes + (np.asarray(classes, dtype=np.float64) * offset)[:, None]
@@ -239,7 +240,7 @@ def postprocess(
     """
     boxes, obj, cls = decode_outputs(outputs, spec)
     if letterboxes is not None and len(letterboxes) != len(boxes):
-        raise ValueError(f"{len(letterboxes)} letterboxes for a batch of {len(boxes)} images")
+        raise InputError(f"{len(letterboxes)} letterboxes for a batch of {len(boxes)} images")
     scores = obj[..., None] * cls
     results = []
     for i in range(len(boxes)):

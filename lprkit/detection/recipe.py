@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from lprkit.config import by_profile
+from lprkit.errors import InputError
 
 Sample = tuple[Path, np.ndarray, np.ndarray]  # image path, (N, 4) boxes, (N,) class ids
 
@@ -35,7 +36,7 @@ def load_samples(folders: Sequence[str | os.PathLike], classes: Sequence[str] = 
             boxes = np.array([[o.x1, o.y1, o.x2, o.y2] for o in objs], np.float32).reshape(-1, 4)
             samples.append((Path(path), boxes, np.array([index[o.label] for o in objs], np.int32)))
     if not samples:
-        raise ValueError(f"no annotated images in {', '.join(map(str, folders))}")
+        raise InputError(f"no annotated images in {', '.join(map(str, folders))}")
     return samples
 
 
@@ -148,7 +149,7 @@ def train_plate_detector(
 
         start = load_detector(init_from)
         if input_size and input_size != start.input_size:
-            raise ValueError(
+            raise InputError(
                 f"init_from {init_from!r} has input size {start.input_size}, not {input_size}"
             )
         input_size = start.input_size
@@ -159,7 +160,7 @@ def train_plate_detector(
     train = load_samples(train_folders)[:limit]
     val = load_samples(val_folders)[: by_profile(smoke=8, course=None, full=None)]
     if len(train) < batch_size:
-        raise ValueError(f"{len(train)} training images is fewer than one batch of {batch_size}")
+        raise InputError(f"{len(train)} training images is fewer than one batch of {batch_size}")
     if start is not None:
         anchors = start.spec.anchors  # grouped per head, as the model takes them
     else:

@@ -11,6 +11,7 @@ import numpy as np
 
 from lprkit.detection.anchors import wh_iou
 from lprkit.detection.postprocess import YoloSpec
+from lprkit.errors import InputError
 
 #: Darknet's ``iou_thresh`` in yolov4.cfg.
 ASSIGN_IOU = 0.213
@@ -52,10 +53,10 @@ def build_targets(
     boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
     classes = np.asarray(classes, dtype=np.int64).reshape(-1)
     if len(boxes) != len(classes):
-        raise ValueError(f"{len(boxes)} boxes but {len(classes)} class ids")
+        raise InputError(f"{len(boxes)} boxes but {len(classes)} class ids")
     c = spec.num_classes
     if len(classes) and (classes.min() < 0 or classes.max() >= c):
-        raise ValueError(f"class ids must be in [0, {c}), got {classes.min()}..{classes.max()}")
+        raise InputError(f"class ids must be in [0, {c}), got {classes.min()}..{classes.max()}")
     size = spec.input_size
     boxes = np.clip(boxes, 0, size)
     wh = boxes[:, 2:] - boxes[:, :2]

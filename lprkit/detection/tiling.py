@@ -20,6 +20,7 @@ import numpy as np
 
 from lprkit.detection.base import Detection, Detector, detections_from_rows
 from lprkit.detection.postprocess import nms
+from lprkit.errors import InputError
 
 
 def tile_grid(width: int, height: int, tile: int, overlap: float = 0.2) -> list[tuple[int, int, int, int]]:
@@ -27,9 +28,9 @@ def tile_grid(width: int, height: int, tile: int, overlap: float = 0.2) -> list[
     image, neighbours overlapping by at least ``overlap`` of a tile (so a plate cut by one
     border is whole in the next). An image no larger than ``tile`` is one window."""
     if tile < 16:
-        raise ValueError(f"tile must be >= 16 pixels, got {tile}")
+        raise InputError(f"tile must be >= 16 pixels, got {tile}")
     if not 0 <= overlap < 1:
-        raise ValueError(f"overlap must be in [0, 1), got {overlap}")
+        raise InputError(f"overlap must be in [0, 1), got {overlap}")
 
     def starts(length: int) -> list[int]:
         if length <= tile:

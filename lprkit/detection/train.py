@@ -20,6 +20,7 @@ import numpy as np
 
 from lprkit.config import by_profile, make_rng
 from lprkit.detection.postprocess import YoloSpec
+from lprkit.errors import InputError
 from lprkit.schedules import TimeBudget
 
 STATE_FILE = "state.json"
@@ -84,7 +85,7 @@ def training_dataset(
 
     n = len(samples)
     if n == 0:
-        raise ValueError("training_dataset needs at least one sample")
+        raise InputError("training_dataset needs at least one sample")
     size, n_heads = spec.input_size, spec.num_heads
     seed = int(make_rng(seed).integers(2**31))
 
@@ -184,7 +185,7 @@ def _restore_checkpoint(ckpt_dir: Path, model, optimizer) -> dict | None:
     saved = np.load(folder / "optimizer.npz")
     arrays = [saved[f"arr_{i}"] for i in range(len(saved.files))]
     if len(arrays) != len(optimizer.variables):
-        raise ValueError(
+        raise InputError(
             f"{folder}: optimizer state has {len(arrays)} variables, this optimizer "
             f"{len(optimizer.variables)}; was the checkpoint written for another model?"
         )
@@ -310,7 +311,7 @@ def train_detector(
 
     spec = spec or getattr(model, "yolo_spec", None)
     if spec is None:
-        raise ValueError("pass spec=: this model has no yolo_spec attribute")
+        raise InputError("pass spec=: this model has no yolo_spec attribute")
     if epochs is None and max_minutes:
         epochs = 10_000
     epochs = int(epochs or by_profile(smoke=1, course=30, full=150, profile=profile))
@@ -318,13 +319,13 @@ def train_detector(
     strategy = strategy or tf.distribute.get_strategy()
     first_var = model.trainable_variables[0]
     if not strategy.extended.variable_created_in_scope(getattr(first_var, "value", first_var)):
-        raise ValueError(
+        raise InputError(
             "the model's variables were not created under this strategy: build the model "
             "inside `with strategy.scope():` and pass the same strategy"
         )
     steps = steps_per_epoch or int(train_ds.cardinality())
     if steps <= 0:
-        raise ValueError("train_ds has unknown or infinite length: pass steps_per_epoch")
+        raise InputError("train_ds has unknown or infinite length: pass steps_per_epoch")
     warmup = warmup_epochs if warmup_epochs is not None else min(3.0, 0.1 * epochs)
     warmup_steps = int(round(warmup * steps))
     total = epochs * steps

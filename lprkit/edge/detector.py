@@ -18,7 +18,7 @@ from lprkit.detection.base import Detection, detections_from_rows
 from lprkit.detection.letterbox import letterbox
 from lprkit.detection.postprocess import YoloSpec, postprocess
 from lprkit.edge.runtime import LiteRTModel
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 
 
 class TFLiteDetector:
@@ -77,7 +77,7 @@ class TFLiteDetector:
             or [f"class_{i}" for i in range(spec.num_classes)]
         )
         if len(names) != spec.num_classes:
-            raise ValueError(
+            raise InputError(
                 f"{len(names)} class names for a model with {spec.num_classes} classes"
             )
         self.class_names = tuple(names)
@@ -121,7 +121,7 @@ class TFLiteDetector:
     def predict_arrays(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Detections per image as ``(N, 6)`` arrays ``x1, y1, x2, y2, score, class`` (original pixels)."""
         if isinstance(images, np.ndarray) and images.ndim == 3:
-            raise ValueError(
+            raise InputError(
                 f"detect takes a list of images; got one array of shape {images.shape} "
                 "(wrap it in a list)"
             )

@@ -19,7 +19,7 @@ import numpy as np
 
 from lprkit.charset import Alphabet, get_alphabet
 from lprkit.edge.runtime import LiteRTModel
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 from lprkit.recognition import ctc
 from lprkit.recognition.base import PlateRead
 from lprkit.recognition.preprocess import (
@@ -109,7 +109,7 @@ class TFLiteRecognizer:
                 f"(batch, T, classes) output, got {shape} -> {out}"
             )
         if out[-1] != self.alphabet.num_classes:
-            raise ValueError(
+            raise InputError(
                 f"the model has {out[-1]} output classes but alphabet {self.alphabet.name!r} "
                 f"needs {self.alphabet.num_classes}"
             )
@@ -117,7 +117,7 @@ class TFLiteRecognizer:
         self.channels = int(shape[3])
         self.decoder = decoder or meta.get("decoder", "greedy")
         if self.decoder not in ("greedy", "beam"):
-            raise ValueError(f"decoder={self.decoder!r}; use 'greedy' or 'beam'")
+            raise InputError(f"decoder={self.decoder!r}; use 'greedy' or 'beam'")
         self.grammar = ctc.as_grammar(grammar)
         self.beam_width = int(beam_width or meta.get("beam_width", 10))
         self.two_line = meta.get("two_line", False) if two_line is None else two_line

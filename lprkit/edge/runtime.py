@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 
 #: Name of the flatbuffer metadata entry holding lprkit's JSON description of the model.
 METADATA_NAME = "lprkit"
@@ -43,13 +45,29 @@ def read_model_bytes(model: str | Path | bytes) -> bytes:
     return path.read_bytes()
 
 
-def _flatbuffer(content: bytes):
+def _flatbuffer(content: bytes, source: str = "model"):
     from ai_edge_litert import schema_py_generated as schema
 
     # TFLite files carry the identifier "TFL3" at bytes 4..8.
     if len(content) < 8 or content[4:8] != b"TFL3":
-        raise LprkitError("not a TFLite flatbuffer (the file lacks the 'TFL3' identifier)")
+        raise LprkitError(f"{source} is not a TFLite file (it lacks the 'TFL3' identifier); give a .tflite file written by `lprkit export`")
     return schema.Model.GetRootAs(content, 0), schema
+
+
+def _source(model) -> str:
+    return str(model) if isinstance(model, (str, Path)) else "model"
+
+
+@contextmanager
+def _corrupt_as_error(model) -> Iterator[None]:
+    """Flatbuffer offsets past the end of a cut-off file raise struct/index errors: name it."""
+    try:
+        yield
+    except (struct.error, IndexError) as exc:
+        raise LprkitError(
+            f"{_source(model)} is a truncated or corrupt TFLite file ({exc}); export it again "
+            "with `lprkit export`"
+        ) from None
 
 
 def model_ops(model: str | Path | bytes) -> Counter:
@@ -58,7 +76,11 @@ def model_ops(model: str | Path | bytes) -> Counter:
     Built-in ops are named as in ``BuiltinOperator`` (``CONV_2D``, ``WHILE`` ...), custom ops by
     their custom code; ops that need TF Select are ``Flex<TF op name>``.
     """
-    fb, schema = _flatbuffer(read_model_bytes(model))
+    with _corrupt_as_error(model):
+        return _model_ops(*_flatbuffer(read_model_bytes(model), _source(model)))
+
+
+def _model_ops(fb, schema) -> Counter:
     names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
     codes = []
     for i in range(fb.OperatorCodesLength()):
@@ -82,7 +104,11 @@ def select_ops(ops: Counter | dict | Sequence[str]) -> list[str]:
 
 def read_metadata(model: str | Path | bytes) -> dict:
     """Return the lprkit metadata embedded in a TFLite file, or ``{}`` when it has none."""
-    fb, _ = _flatbuffer(read_model_bytes(model))
+    with _corrupt_as_error(model):
+        return _read_metadata(_flatbuffer(read_model_bytes(model), _source(model))[0])
+
+
+def _read_metadata(fb) -> dict:
     for i in range(fb.MetadataLength()):
         entry = fb.Metadata(i)
         if entry.Name() and entry.Name().decode() == METADATA_NAME:
@@ -168,12 +194,15 @@ class LiteRTModel:
         from ai_edge_litert.interpreter import Interpreter
 
         if int(num_threads) < 1:
-            raise ValueError(f"num_threads={num_threads}; use 1 or more")
+            raise InputError(f"num_threads={num_threads}; use 1 or more")
         self.source = str(model) if isinstance(model, (str, Path)) else "<bytes>"
         content = read_model_bytes(model)
         self.size_bytes = len(content)
-        self.metadata = read_metadata(content)
-        self.ops = model_ops(content)
+        try:
+            self.metadata = read_metadata(content)
+            self.ops = model_ops(content)
+        except LprkitError as exc:  # name the file, not "model"
+            raise LprkitError(str(exc).replace("model", self.source, 1)) from None
         flex = select_ops(self.ops)
         if flex:
             raise LprkitError(
@@ -182,8 +211,11 @@ class LiteRTModel:
                 "and fixes the batch for that)"
             )
         self.num_threads = int(num_threads)
-        self._interp = Interpreter(model_content=content, num_threads=self.num_threads)
-        self._interp.allocate_tensors()
+        try:
+            self._interp = Interpreter(model_content=content, num_threads=self.num_threads)
+            self._interp.allocate_tensors()
+        except (RuntimeError, ValueError) as exc:
+            raise LprkitError(f"{self.source}: LiteRT cannot load it ({str(exc).splitlines()[0]})") from None
         self.inputs, self.outputs = self._signature_tensors()
 
     def _signature_tensors(self) -> tuple[list[TensorInfo], list[TensorInfo]]:
@@ -218,11 +250,11 @@ class LiteRTModel:
     def run_one(self, *arrays: np.ndarray) -> list[np.ndarray]:
         """Run one invocation: each array must match its input's shape exactly."""
         if len(arrays) != len(self.inputs):
-            raise ValueError(f"the model takes {len(self.inputs)} inputs, got {len(arrays)}")
+            raise InputError(f"the model takes {len(self.inputs)} inputs, got {len(arrays)}")
         for x, info in zip(arrays, self.inputs, strict=True):
             x = np.asarray(x)
             if x.shape != info.shape:
-                raise ValueError(
+                raise InputError(
                     f"input {info.name!r} has shape {info.shape}; got an array of shape {x.shape}"
                 )
             x = quantize(x, info) if info.quantized else x.astype(info.dtype, copy=False)
@@ -241,17 +273,17 @@ class LiteRTModel:
         """
         arrays = [np.asarray(x, dtype=np.float32) for x in arrays]
         if len(arrays) != len(self.inputs):
-            raise ValueError(f"the model takes {len(self.inputs)} inputs, got {len(arrays)}")
+            raise InputError(f"the model takes {len(self.inputs)} inputs, got {len(arrays)}")
         n = len(arrays[0])
         for x, info in zip(arrays, self.inputs, strict=True):
             if x.ndim != len(info.shape) or x.shape[1:] != info.shape[1:] or len(x) != n:
-                raise ValueError(
+                raise InputError(
                     f"input {info.name!r} takes arrays of shape (batch, "
                     f"{', '.join(map(str, info.shape[1:]))}); got {x.shape}"
                 )
         step = self.inputs[0].shape[0]
         if n % step:
-            raise ValueError(f"the model runs batches of {step}; got {n} samples")
+            raise InputError(f"the model runs batches of {step}; got {n} samples")
         parts = [self.run_one(*(x[i : i + step] for x in arrays)) for i in range(0, n, step)]
         if not parts:
             return [np.zeros((0, *o.shape[1:]), np.float32) for o in self.outputs]

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
+from lprkit.fileio import share_like_a_new_file
 
 #: Newest ONNX opset that TensorRT 8.2 (JetPack 4.6, Jetson Nano) parses.
 DEFAULT_OPSET = 13
@@ -77,7 +78,7 @@ def run_onnx(session, x: np.ndarray) -> list[np.ndarray]:
     x = np.asarray(x, dtype=np.float32)
     step = inp.shape[0] if isinstance(inp.shape[0], int) else len(x)
     if step == 0 or len(x) % max(step, 1):
-        raise ValueError(f"the ONNX model runs batches of {inp.shape[0]}; got {len(x)} samples")
+        raise InputError(f"the ONNX model runs batches of {inp.shape[0]}; got {len(x)} samples")
     parts = [session.run(None, {inp.name: x[i : i + step]}) for i in range(0, len(x), step)]
     return [np.concatenate(p, axis=0) for p in zip(*parts, strict=True)]
 
@@ -116,7 +117,7 @@ def export_onnx(
 
     path = Path(path)
     if path.suffix != ".onnx":
-        raise ValueError(f"{path}: ONNX files must end in .onnx")
+        raise InputError(f"{path}: ONNX files must end in .onnx")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
     start = time.perf_counter()
@@ -149,6 +150,7 @@ def export_onnx(
             diff = max(float(np.max(np.abs(a - b))) for a, b in zip(got, ref, strict=True))
             if diff > ONNX_ATOL:
                 raise LprkitError(f"the ONNX model differs from Keras by up to {diff:.3g}")
+        share_like_a_new_file(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

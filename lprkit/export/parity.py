@@ -23,6 +23,7 @@ import numpy as np
 
 from lprkit.detection.metrics import evaluate_detections
 from lprkit.detection.postprocess import box_iou
+from lprkit.errors import InputError
 from lprkit.recognition.metrics import exact_accuracy
 
 
@@ -102,12 +103,12 @@ class ParityRow:
 def output_diff(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> tuple[float, float]:
     """Max and mean absolute difference over matching arrays of two output lists."""
     if len(a) != len(b):
-        raise ValueError(f"{len(a)} outputs against {len(b)}")
+        raise InputError(f"{len(a)} outputs against {len(b)}")
     diffs = []
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
         if x.shape != y.shape:
-            raise ValueError(f"output {i}: shapes {x.shape} and {y.shape} differ")
+            raise InputError(f"output {i}: shapes {x.shape} and {y.shape} differ")
         diffs.append(np.abs(x - y).ravel())
     d = np.concatenate(diffs) if diffs else np.zeros(1)
     return (float(d.max()), float(d.mean())) if d.size else (0.0, 0.0)
@@ -141,7 +142,7 @@ def recognizer_parity(
         Plate texts, for the accuracy of both models.
     """
     if labels is not None and len(labels) != len(crops):
-        raise ValueError(f"{len(labels)} labels for {len(crops)} crops")
+        raise InputError(f"{len(labels)} labels for {len(crops)} crops")
     ref = keras_recognizer.predict_proba(crops)
     got = tflite_recognizer.predict_proba(crops)
     max_d, mean_d = output_diff([ref], [got])
@@ -190,10 +191,10 @@ def detector_parity(
         Per image, ``(M, 4)`` boxes (class 0) or ``(M, 5)`` with classes, in image pixels.
     """
     if ground_truth is not None and len(ground_truth) != len(images):
-        raise ValueError(f"{len(ground_truth)} ground-truth lists for {len(images)} images")
+        raise InputError(f"{len(ground_truth)} ground-truth lists for {len(images)} images")
     size = keras_detector.input_size
     if tflite_detector.input_size != size:
-        raise ValueError(f"input sizes differ: Keras {size}, TFLite {tflite_detector.input_size}")
+        raise InputError(f"input sizes differ: Keras {size}, TFLite {tflite_detector.input_size}")
     x = letterboxed_inputs(images, size)
     max_d = mean_d = 0.0
     total = 0

@@ -40,7 +40,7 @@ from lprkit.edge.runtime import (
     read_model_bytes,
     tensor_info,
 )
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 
 #: Top-level packages the child of :func:`run_without_tensorflow` refuses to import.
 BLOCKED_PACKAGES = ("tensorflow", "keras", "tf_keras", "tensorflow_cpu")
@@ -64,7 +64,7 @@ class Latency:
 def time_calls(fn: Callable[[], object], runs: int = 50, warmup: int = 5) -> Latency:
     """Call ``fn`` ``warmup`` times untimed, then ``runs`` times timed; medians in ms."""
     if int(runs) < 1 or int(warmup) < 0:
-        raise ValueError(f"runs={runs}, warmup={warmup}; need runs >= 1 and warmup >= 0")
+        raise InputError(f"runs={runs}, warmup={warmup}; need runs >= 1 and warmup >= 0")
     for _ in range(int(warmup)):
         fn()
     wall, cpu = [], []
@@ -100,7 +100,7 @@ def litert_latency(
         x = np.random.default_rng(0).random(shape, dtype=np.float32)
     x = np.asarray(x, np.float32)
     if x.shape != shape:
-        raise ValueError(f"x has shape {x.shape}; the model takes {shape}")
+        raise InputError(f"x has shape {x.shape}; the model takes {shape}")
     return time_calls(lambda: lite.run_one(x), runs, warmup)
 
 
@@ -147,7 +147,7 @@ def int8_activation(
         raise LprkitError("int8_activation needs a full-integer file (its input is not int8)")
     x = np.asarray(x, np.float32)
     if x.shape != inp.shape:
-        raise ValueError(f"x has shape {x.shape}; the model takes {inp.shape}")
+        raise InputError(f"x has shape {x.shape}; the model takes {inp.shape}")
     pattern = _layer_pattern(layer_name)
     found = [
         d for d in interp.get_tensor_details()
@@ -173,7 +173,7 @@ def keras_activation(model, x: np.ndarray, layer_name: str) -> np.ndarray:
     try:
         layer = model.get_layer(layer_name)
     except ValueError as err:
-        raise ValueError(f"model {model.name!r} has no layer {layer_name!r}") from err
+        raise InputError(f"model {model.name!r} has no layer {layer_name!r}") from err
     probe = keras.Model(model.inputs[0] if len(model.inputs) == 1 else model.inputs, layer.output)
     return np.asarray(probe(np.asarray(x, np.float32), training=False), np.float32)
 
@@ -206,7 +206,7 @@ def plot_quantization(
     f = np.asarray(float_values, np.float32).ravel()
     d = np.asarray(dequantized, np.float32).ravel()
     if f.shape != d.shape:
-        raise ValueError(f"{f.size} float values against {d.size} dequantised values")
+        raise InputError(f"{f.size} float values against {d.size} dequantised values")
     lo, hi = int8_range(info)
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.2))
     a.axvspan(lo, hi, color="tab:green", alpha=0.15, label="int8 range")
@@ -277,7 +277,7 @@ def detector_at_input_size(detector, input_size: int, scale_anchors: bool = True
     config = detector.model.get_config()
     inputs = [layer for layer in config["layers"] if layer["class_name"] == "InputLayer"]
     if len(inputs) != 1:
-        raise ValueError(f"expected one input layer, found {len(inputs)}")
+        raise InputError(f"expected one input layer, found {len(inputs)}")
     old = list(inputs[0]["config"]["batch_shape"])
     inputs[0]["config"]["batch_shape"] = [old[0], size, size, old[3]]
     model = keras.Model.from_config(config, custom_objects=custom_objects())
@@ -349,7 +349,7 @@ def run_without_tensorflow(
         Environment of the child (default: this process's).
     """
     if len(args) < 2 or args[0] not in ("-m", "-c"):
-        raise ValueError(f"give '-m', MODULE, ... or '-c', CODE, ...; got {args[:2]!r}")
+        raise InputError(f"give '-m', MODULE, ... or '-c', CODE, ...; got {args[:2]!r}")
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ if env is None else env)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from lprkit.edge.runtime import METADATA_NAME, LiteRTModel, model_ops, select_ops
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 
 PRECISIONS = ("fp32", "fp16", "int8")
 INT8_MODES = ("dynamic", "full")
@@ -104,9 +104,9 @@ class ConversionResult:
 def check_precision(precision: str, int8_mode: str = "full") -> tuple[str, str | None]:
     """Validate ``precision`` / ``int8_mode``; returns them with ``int8_mode`` None unless int8."""
     if precision not in PRECISIONS:
-        raise ValueError(f"precision={precision!r}; use one of {', '.join(PRECISIONS)}")
+        raise InputError(f"precision={precision!r}; use one of {', '.join(PRECISIONS)}")
     if int8_mode not in INT8_MODES:
-        raise ValueError(f"int8_mode={int8_mode!r}; use one of {', '.join(INT8_MODES)}")
+        raise InputError(f"int8_mode={int8_mode!r}; use one of {', '.join(INT8_MODES)}")
     return precision, (int8_mode if precision == "int8" else None)
 
 
@@ -136,7 +136,7 @@ def _input_specs(model, batch_size: int | None):
     for t in model.inputs:
         shape = (batch_size, *t.shape[1:])
         if any(d is None for d in shape[1:]):
-            raise ValueError(
+            raise InputError(
                 f"input {t.name!r} has shape {tuple(t.shape)}; TFLite export needs every "
                 "dimension but the batch fixed (build the model with a fixed input_size)"
             )
@@ -160,7 +160,7 @@ def write_saved_model(model, directory: str | Path, batch_size: int | None = 1) 
     archive.track(model)
     specs = _input_specs(model, batch_size)
     if len(specs) != 1:
-        raise ValueError(f"model {model.name!r} has {len(specs)} inputs; export takes one image input")
+        raise InputError(f"model {model.name!r} has {len(specs)} inputs; export takes one image input")
     call = functools.partial(model.__call__, training=False)
     archive.add_endpoint("serve", call, input_signature=specs)
     archive.write_out(str(directory), verbose=False)
@@ -191,17 +191,17 @@ def representative_samples(
         if a.shape == input_shape:
             a = a[None]
         if a.ndim != len(input_shape) + 1 or a.shape[1:] != input_shape:
-            raise ValueError(
+            raise InputError(
                 f"calibration sample {i} has shape {a.shape}; expected {input_shape} or "
                 f"(n, {', '.join(map(str, input_shape))})"
             )
         if not np.all(np.isfinite(a)):
-            raise ValueError(f"calibration sample {i} holds NaN or infinite values")
+            raise InputError(f"calibration sample {i} holds NaN or infinite values")
         out.extend(a[j : j + 1] for j in range(len(a)))
         if len(out) >= limit:
             break
     if not out:
-        raise ValueError("full-integer int8 needs calibration samples; none were given")
+        raise InputError("full-integer int8 needs calibration samples; none were given")
     return out[:limit]
 
 
@@ -361,13 +361,13 @@ def convert(
 
     precision, mode = check_precision(precision, int8_mode)
     if batch_size is not None and int(batch_size) < 1:
-        raise ValueError(f"batch_size={batch_size}; use 1 or more, or None for a free batch")
+        raise InputError(f"batch_size={batch_size}; use 1 or more, or None for a free batch")
     start = time.perf_counter()
     input_shape = tuple(int(d) for d in model.inputs[0].shape[1:])
     calib = None
     if mode == "full":
         if representative_data is None:
-            raise ValueError("precision='int8' with int8_mode='full' needs representative_data")
+            raise InputError("precision='int8' with int8_mode='full' needs representative_data")
         calib = representative_samples(representative_data, input_shape, num_calibration)
         if batch_size is not None and batch_size != 1:
             calib = [np.repeat(c, batch_size, axis=0) for c in calib]
@@ -433,7 +433,7 @@ def convert(
 def _check_out(path: str | Path, overwrite: bool) -> Path:
     path = Path(path)
     if path.suffix != ".tflite":
-        raise ValueError(f"{path}: TFLite files must end in .tflite")
+        raise InputError(f"{path}: TFLite files must end in .tflite")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
     return path
@@ -462,7 +462,7 @@ def _styles_for(alphabet_name: str, styles: str | None) -> str:
         return styles
     if alphabet_name in ("korean", "latin"):
         return alphabet_name
-    raise ValueError(
+    raise InputError(
         f"no default plate styles for alphabet {alphabet_name!r}; pass styles= (e.g. 'korean')"
     )
 

@@ -16,6 +16,7 @@ Keras RNN layers with a variable batch convert only with TF Select ops.
 from __future__ import annotations
 
 from lprkit.charset import Alphabet, get_alphabet
+from lprkit.errors import InputError
 
 MAX_LABEL_LEN = 9  # longest Korean plate, in tokens, with a margin (서울12가3456 is 8)
 
@@ -72,17 +73,17 @@ def crnn(
     alphabet = get_alphabet(alphabet)
     w, h = (int(v) for v in input_size)
     if channels not in (1, 3):
-        raise ValueError(f"channels={channels}; use 1 (grey) or 3 (RGB)")
+        raise InputError(f"channels={channels}; use 1 (grey) or 3 (RGB)")
     if w % 4 or h % 16:
-        raise ValueError(f"input_size={input_size}: width must be a multiple of 4 and height of 16")
+        raise InputError(f"input_size={input_size}: width must be a multiple of 4 and height of 16")
     steps = w // 4
     if steps < min_time_steps(max_label_len):
-        raise ValueError(
+        raise InputError(
             f"input width {w} gives T={steps} time steps; labels of {max_label_len} tokens "
             f"need T >= {min_time_steps(max_label_len)} (width >= {4 * min_time_steps(max_label_len)})"
         )
     if rnn not in ("lstm", "gru"):
-        raise ValueError(f"rnn={rnn!r}; use 'lstm' or 'gru'")
+        raise InputError(f"rnn={rnn!r}; use 'lstm' or 'gru'")
     f1, f2, f3, f4 = filters
 
     def conv(x, n, idx):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 SUPPORTED = ("net", "convolutional", "route", "shortcut", "maxpool", "upsample", "yolo")
 
 
@@ -40,7 +42,7 @@ class Section:
         try:
             return kind(self.options[key])
         except ValueError as err:
-            raise ValueError(
+            raise InputError(
                 f"{self.source}:{self.line}: [{self.type}] {key}={self.options[key]!r} is not "
                 f"a valid {kind.__name__}"
             ) from err
@@ -58,7 +60,7 @@ class Section:
         try:
             return [kind(v) for v in text.split(",") if v.strip()]
         except ValueError as err:
-            raise ValueError(
+            raise InputError(
                 f"{self.source}:{self.line}: [{self.type}] {key}={text!r} is not a list of "
                 f"{kind.__name__} values"
             ) from err
@@ -90,24 +92,24 @@ def parse_cfg(cfg: str | os.PathLike) -> list[Section]:
             continue
         if line.startswith("["):
             if not line.endswith("]") or len(line) < 3:
-                raise ValueError(f"{source}:{number}: malformed section header {raw.strip()!r}")
+                raise InputError(f"{source}:{number}: malformed section header {raw.strip()!r}")
             sections.append(Section(line[1:-1].strip().lower(), {}, number, source))
         elif not sections:
-            raise ValueError(f"{source}:{number}: option {line!r} appears before any [section]")
+            raise InputError(f"{source}:{number}: option {line!r} appears before any [section]")
         elif "=" not in line:
-            raise ValueError(f"{source}:{number}: expected key=value, got {line!r}")
+            raise InputError(f"{source}:{number}: expected key=value, got {line!r}")
         else:
             key, value = line.split("=", 1)
             sections[-1].options[key.strip()] = value.strip()
     if not sections or sections[0].type not in ("net", "network"):
-        raise ValueError(f"{source}: a Darknet cfg starts with a [net] section")
+        raise InputError(f"{source}: a Darknet cfg starts with a [net] section")
     return sections
 
 
 def _relative(index: int, ref: int, sec: Section) -> int:
     target = index + ref if ref < 0 else ref
     if not 0 <= target < index:
-        raise ValueError(
+        raise InputError(
             f"{sec.source}:{sec.line}: [{sec.type}] refers to layer {ref}, which resolves to "
             f"{target}; only earlier layers 0..{index - 1} can be used"
         )
@@ -148,7 +150,7 @@ def model_from_cfg(cfg, input_size: int | None = None, name: str = "darknet"):
     width, height = net.get("width", 416), net.get("height", 416)
     size = int(input_size or width)
     if input_size is None and width != height:
-        raise ValueError(
+        raise InputError(
             f"{net.source}:{net.line}: only square inputs are supported, got {width}x{height}"
         )
     channels = net.get("channels", 3)
@@ -162,7 +164,7 @@ def model_from_cfg(cfg, input_size: int | None = None, name: str = "darknet"):
         if kind == "convolutional":
             act = sec.get("activation", "logistic", str)
             if act not in ACTIVATIONS:
-                raise ValueError(
+                raise InputError(
                     f"{sec.source}:{sec.line}: activation={act!r} is not supported; "
                     f"accepted: {', '.join(ACTIVATIONS)}"
                 )
@@ -180,7 +182,7 @@ def model_from_cfg(cfg, input_size: int | None = None, name: str = "darknet"):
         elif kind == "route":
             refs = [_relative(index, r, sec) for r in sec.ints("layers")]
             if not refs:
-                raise ValueError(f"{sec.source}:{sec.line}: [route] needs layers=")
+                raise InputError(f"{sec.source}:{sec.line}: [route] needs layers=")
             groups, gid = sec.get("groups", 1), sec.get("group_id", 0)
             parts = [outs[r] for r in refs]
             if groups > 1:
@@ -195,7 +197,7 @@ def model_from_cfg(cfg, input_size: int | None = None, name: str = "darknet"):
             )
         elif kind == "shortcut":
             if sec.get("activation", "linear", str) != "linear":
-                raise ValueError(
+                raise InputError(
                     f"{sec.source}:{sec.line}: only activation=linear shortcuts are supported"
                 )
             other = outs[_relative(index, sec.get("from"), sec)]
@@ -210,7 +212,7 @@ def model_from_cfg(cfg, input_size: int | None = None, name: str = "darknet"):
             heads.append(x)
             yolo_secs.append(sec)
         else:
-            raise ValueError(
+            raise InputError(
                 f"{sec.source}:{sec.line}: layer type [{kind}] is not supported; accepted: "
                 f"{', '.join(SUPPORTED)}"
             )
@@ -221,11 +223,11 @@ def model_from_cfg(cfg, input_size: int | None = None, name: str = "darknet"):
         for sec, head in zip(yolo_secs, heads, strict=True):
             values = sec.floats("anchors")
             if not values or len(values) % 2:
-                raise ValueError(f"{sec.source}:{sec.line}: [yolo] anchors= needs w,h pairs")
+                raise InputError(f"{sec.source}:{sec.line}: [yolo] anchors= needs w,h pairs")
             flat = np.asarray(values, dtype=np.float64).reshape(-1, 2)
             mask = sec.ints("mask") or list(range(len(flat)))
             if max(mask) >= len(flat):
-                raise ValueError(
+                raise InputError(
                     f"{sec.source}:{sec.line}: [yolo] mask {mask} refers past the "
                     f"{len(flat)} anchors"
                 )
@@ -263,14 +265,14 @@ def read_darknet_weights(path: str | os.PathLike) -> tuple[DarknetHeader, np.nda
         raise FileNotFoundError(f"Darknet weights not found: {path}")
     data = path.read_bytes()
     if len(data) < 16:
-        raise ValueError(f"{path}: {len(data)} bytes is too short for a Darknet weights header")
+        raise InputError(f"{path}: {len(data)} bytes is too short for a Darknet weights header")
     major, minor, revision = (int(v) for v in np.frombuffer(data[:12], dtype="<i4"))
     header = DarknetHeader(major, minor, revision, 0)
     size = np.dtype(header.seen_dtype).itemsize
     seen = int(np.frombuffer(data[12 : 12 + size], dtype=header.seen_dtype)[0])
     body = data[12 + size :]
     if len(body) % 4:
-        raise ValueError(f"{path}: body of {len(body)} bytes is not a whole number of float32")
+        raise InputError(f"{path}: body of {len(body)} bytes is not a whole number of float32")
     return DarknetHeader(major, minor, revision, seen), np.frombuffer(body, dtype="<f4").copy()
 
 
@@ -289,7 +291,7 @@ def load_darknet_weights(model, path: str | os.PathLike) -> DarknetHeader:
     pairs = darknet_conv_layers(model)
     needed = sum(int(np.prod(w.shape)) for conv, bn in pairs for w in _darknet_arrays(conv, bn))
     if needed != values.size:
-        raise ValueError(
+        raise InputError(
             f"{path}: holds {values.size} floats but the {len(pairs)} convolutions of model "
             f"{model.name!r} need {needed}; do the cfg/builder and the weights match?"
         )
@@ -320,7 +322,7 @@ def _darknet_arrays(conv, bn) -> list[np.ndarray]:
         gamma, beta, mean, var = bn.get_weights()
         return [beta, gamma, mean, var, kernel]
     if len(weights) < 2:
-        raise ValueError(f"{conv.name} has neither a bias nor a BatchNormalization after it")
+        raise InputError(f"{conv.name} has neither a bias nor a BatchNormalization after it")
     return [weights[1], kernel]
 
 

@@ -12,9 +12,12 @@ Checkpoint folders are written with :func:`lprkit.fileio.write_folder_atomically
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from lprkit.errors import InputError, LprkitError
 
 PRECISIONS = ("float32", "float16")
 
@@ -33,7 +36,7 @@ def without_optimizer(model, custom_objects: dict | None = None):
 def save_model_files(model, folder: Path, precision: str = "float32", custom_objects=None) -> list[str]:
     """Write the model into ``folder`` (which exists) in ``precision``; returns the file names."""
     if precision not in PRECISIONS:
-        raise ValueError(f"precision={precision!r}; use one of {', '.join(PRECISIONS)}")
+        raise InputError(f"precision={precision!r}; use one of {', '.join(PRECISIONS)}")
     if precision == "float32":
         without_optimizer(model, custom_objects).save(folder / "model.keras")
         return ["model.keras"]
@@ -55,6 +58,16 @@ def load_model_files(folder: Path, custom_objects: dict | None = None):
     if not (arch.is_file() and weights.is_file()):
         raise FileNotFoundError(f"{folder} has neither model.keras nor architecture.json + weights.npz")
     model = keras.models.model_from_json(arch.read_text(encoding="utf-8"), custom_objects=custom_objects)
-    with np.load(weights) as data:
-        model.set_weights([data[k].astype(np.float32) for k in sorted(data.files)])
+    try:
+        with np.load(weights, allow_pickle=False) as data:
+            arrays = [data[k].astype(np.float32) for k in sorted(data.files)]
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise LprkitError(f"{weights} is not a weights file lprkit wrote (NumPy .npz): {exc}") from None
+    try:
+        model.set_weights(arrays)
+    except ValueError as exc:
+        raise LprkitError(
+            f"{weights} does not fit {arch.name}: {str(exc).splitlines()[0]} "
+            "(the two files come from different models)"
+        ) from None
     return model

@@ -14,6 +14,8 @@ import re
 import keras
 from keras import layers
 
+from lprkit.errors import InputError
+
 #: Darknet normalises with ``sqrt(var + .00001f)``.
 BN_EPSILON = 1e-5
 #: Close to 0.9 so that running statistics follow the weights early in training (DESIGN.md).
@@ -30,7 +32,7 @@ class ChannelGroup(layers.Layer):
     def __init__(self, groups: int, group_id: int, **kwargs):
         super().__init__(**kwargs)
         if groups < 1 or not 0 <= group_id < groups:
-            raise ValueError(
+            raise InputError(
                 f"need groups >= 1 and 0 <= group_id < groups, got {groups}, {group_id}"
             )
         self.groups = int(groups)
@@ -58,7 +60,7 @@ def activation_layer(name: str, layer_name: str) -> layers.Layer:
         return layers.ReLU(name=layer_name)
     if name == "logistic":
         return layers.Activation("sigmoid", name=layer_name)
-    raise ValueError(f"unknown activation {name!r}; accepted: {', '.join(ACTIVATIONS)}")
+    raise InputError(f"unknown activation {name!r}; accepted: {', '.join(ACTIVATIONS)}")
 
 
 class DarknetConvs:
@@ -123,7 +125,7 @@ def darknet_conv_layers(model: keras.Model) -> list[tuple[layers.Conv2D, layers.
         if (m := CONV_NAME.fullmatch(layer.name)) and isinstance(layer, layers.Conv2D)
     )
     if not found:
-        raise ValueError(
+        raise InputError(
             f"model {model.name!r} has no layers named conv_NNN; build it with "
             "lprkit.models.yolov4 or lprkit.models.darknet.model_from_cfg"
         )

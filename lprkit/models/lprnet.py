@@ -36,6 +36,7 @@ import keras
 from keras import layers, ops
 
 from lprkit.charset import Alphabet, get_alphabet
+from lprkit.errors import InputError
 from lprkit.models.crnn import MAX_LABEL_LEN, min_time_steps
 
 
@@ -168,12 +169,12 @@ def lprnet(
     alphabet = get_alphabet(alphabet)
     w, h = (int(v) for v in input_size)
     if channels not in (1, 3):
-        raise ValueError(f"channels={channels}; use 1 (grey) or 3 (RGB)")
+        raise InputError(f"channels={channels}; use 1 (grey) or 3 (RGB)")
     if h < 16:
-        raise ValueError(f"input_size={input_size}: height must be at least 16")
+        raise InputError(f"input_size={input_size}: height must be at least 16")
     steps = math.ceil(math.ceil(w / 2) / 2)  # two stride-2 pools with 'same' padding
     if steps < min_time_steps(max_label_len):
-        raise ValueError(
+        raise InputError(
             f"input width {w} gives T={steps} time steps; labels of {max_label_len} tokens "
             f"need T >= {min_time_steps(max_label_len)}"
         )
@@ -203,7 +204,7 @@ def lprnet(
             (fh, sw), strides=(fh, sw), padding="same", name=f"context{i}_pool"
         )(f)
         if pooled.shape[2] != steps:
-            raise ValueError(f"input width {w} does not pool evenly to {steps} steps; try 94")
+            raise InputError(f"input width {w} does not pool evenly to {steps} steps; try 94")
         context.append(ScaleNorm(name=f"context{i}_norm")(pooled))
     x = layers.Concatenate(name="context")(context)  # (batch, 1, T, sum of channels)
     x = layers.Conv2D(n, 1, name="logits")(x)

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from lprkit.detection.postprocess import YoloSpec
+from lprkit.errors import InputError
 
 #: COCO anchors of ``yolov4.cfg`` (pixels of the network input), per head s8, s16, s32.
 YOLOV4_ANCHORS = (
@@ -39,7 +40,7 @@ OBJECTS_PER_IMAGE = 3.0
 def check_input_size(input_size: int) -> int:
     """Return ``input_size`` if it is a positive multiple of 32, else raise ``ValueError``."""
     if int(input_size) != input_size or input_size < 32 or input_size % 32:
-        raise ValueError(
+        raise InputError(
             f"input_size must be a positive multiple of 32 (e.g. 320, 416, 608), got {input_size}"
         )
     return int(input_size)
@@ -55,12 +56,12 @@ def group_anchors(anchors, num_heads: int) -> tuple[tuple[tuple[float, float], .
     if arr.ndim == 2 and arr.shape[1] == 2 and len(arr) % num_heads == 0 and len(arr):
         arr = arr[np.argsort(arr.prod(axis=1), kind="stable")].reshape(num_heads, -1, 2)
     if arr.ndim != 3 or arr.shape[0] != num_heads or arr.shape[2] != 2 or not arr.shape[1]:
-        raise ValueError(
+        raise InputError(
             f"anchors must be (w, h) pairs: a flat list whose length is a multiple of "
             f"{num_heads}, or {num_heads} groups; got shape {np.shape(anchors)}"
         )
     if np.any(arr <= 0):
-        raise ValueError("anchor widths and heights must be positive")
+        raise InputError("anchor widths and heights must be positive")
     return tuple(tuple((float(w), float(h)) for w, h in head) for head in arr)
 
 

@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 Step = tuple[str, dict[str, Any]]
 
 PRESETS: dict[str, tuple[Step, ...]] = {
@@ -90,7 +92,7 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
     image = np.asarray(image)
     if image.dtype != np.uint8:
-        raise ValueError(f"plate crop must be uint8, got {image.dtype}")
+        raise InputError(f"plate crop must be uint8, got {image.dtype}")
     if image.ndim == 2:
         return image
     if image.ndim == 3 and image.shape[2] == 1:
@@ -98,7 +100,7 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.ndim == 3 and image.shape[2] in (3, 4):
         code = cv2.COLOR_RGB2GRAY if image.shape[2] == 3 else cv2.COLOR_RGBA2GRAY
         return cv2.cvtColor(image, code)
-    raise ValueError(f"plate crop must be HxW or HxWx{{1,3,4}}, got shape {image.shape}")
+    raise InputError(f"plate crop must be HxW or HxWx{{1,3,4}}, got shape {image.shape}")
 
 
 def estimate_text_height(gray: np.ndarray) -> float:
@@ -171,7 +173,7 @@ def median(image: np.ndarray, ksize: int = 3) -> np.ndarray:
     import cv2
 
     if ksize < 3 or ksize % 2 == 0:
-        raise ValueError(f"median ksize must be odd and >= 3, got {ksize}")
+        raise InputError(f"median ksize must be odd and >= 3, got {ksize}")
     return cv2.medianBlur(image, ksize)
 
 
@@ -289,13 +291,13 @@ def get_preset(preset: str | Sequence[Step]) -> tuple[Step, ...]:
         try:
             return PRESETS[preset]
         except KeyError:
-            raise ValueError(
+            raise InputError(
                 f"unknown preset {preset!r}; known presets: {', '.join(PRESETS)}"
             ) from None
     steps = tuple((str(name), dict(kwargs)) for name, kwargs in preset)
     for name, _ in steps:
         if name not in STEPS:
-            raise ValueError(
+            raise InputError(
                 f"unknown preprocessing step {name!r}; known steps: {', '.join(STEPS)}"
             )
     return steps

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lprkit.charset import Alphabet, get_alphabet
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 from lprkit.recognition.base import PlateRead
 
 
@@ -61,11 +61,11 @@ class RapidOCRRecognizer:
 
     def __init__(self, alphabet: str | Alphabet = "latin", mode: str = "rec", name: str = "rapidocr") -> None:
         if mode not in ("rec", "lines"):
-            raise ValueError(f"mode={mode!r}; use 'rec' or 'lines'")
+            raise InputError(f"mode={mode!r}; use 'rec' or 'lines'")
         self.mode = mode
         self.alphabet = get_alphabet(alphabet) if isinstance(alphabet, str) else alphabet
         if self.alphabet.name != "latin":
-            raise ValueError(
+            raise InputError(
                 f"--recognizer rapidocr reads Latin plates only, not {self.alphabet.name!r} "
                 "(its models have no Hangul)"
             )
@@ -102,5 +102,5 @@ class RapidOCRRecognizer:
     def read(self, crops: Sequence[np.ndarray]) -> list[PlateRead]:
         """Read RGB uint8 crops (any size), one :class:`PlateRead` each."""
         if isinstance(crops, np.ndarray) and crops.ndim == 3:
-            raise ValueError("read() takes a list of crops; wrap a single crop as [crop]")
+            raise InputError("read() takes a list of crops; wrap a single crop as [crop]")
         return [self.read_one(c) for c in crops]

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from lprkit.charset import Alphabet, get_alphabet
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 from lprkit.ocr.preprocess import BEST_PRESET, Step, get_preset, preprocess
 from lprkit.recognition.base import PlateRead
 
@@ -251,7 +251,7 @@ class TesseractRecognizer:
     ) -> None:
         self.alphabet = get_alphabet(alphabet)
         if psm not in PSM_CHOICES:
-            raise ValueError(f"psm {psm} is not supported for plates; use one of {PSM_CHOICES}")
+            raise InputError(f"psm {psm} is not supported for plates; use one of {PSM_CHOICES}")
         self.steps = get_preset(preset)
         self.preset = preset if isinstance(preset, str) else "custom"
         self.psm = psm

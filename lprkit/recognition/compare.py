@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from lprkit.errors import InputError
 from lprkit.recognition.metrics import cer, exact_accuracy
 
 BASE_COLUMNS = ("name", "n", "exact", "cer", "ms_mean", "ms_median")
@@ -100,7 +101,7 @@ class ComparisonTable(list):
     def style_rows(self) -> list[dict]:
         """Exact accuracy per plate style: one row per style, one column per recogniser."""
         if self.styles is None:
-            raise ValueError("no styles were given to compare_recognizers")
+            raise InputError("no styles were given to compare_recognizers")
         counts = {s: self.styles.count(s) for s in sorted(set(self.styles))}
         return [
             {"style": s, "n": n, **{row["name"]: row[f"exact[{s}]"] for row in self}}
@@ -119,7 +120,7 @@ class ComparisonTable(list):
     def best(self, key: str = "exact") -> dict:
         """The row with the highest ``key`` (ties: the faster one)."""
         if not self:
-            raise ValueError("the comparison table is empty")
+            raise InputError("the comparison table is empty")
         return max(self, key=lambda r: (r[key], -r["ms_mean"]))
 
     def disagreements(self) -> list[int]:
@@ -180,22 +181,22 @@ def compare_recognizers(
     by_layout = dict(crops) if isinstance(crops, Mapping) else None
     if by_layout:
         if len({len(c) for c in by_layout.values()}) > 1:
-            raise ValueError(f"crops of every layout must be as many, got {_lengths(by_layout)}")
+            raise InputError(f"crops of every layout must be as many, got {_lengths(by_layout)}")
         crops = next(iter(by_layout.values()))
     n = len(crops)
     if n == 0:
-        raise ValueError("no crops to compare on")
+        raise InputError("no crops to compare on")
     if len(texts) != n or (styles is not None and len(styles) != n):
-        raise ValueError(
+        raise InputError(
             f"{n} crops, {len(texts)} texts"
             + (f", {len(styles)} styles" if styles is not None else "")
             + ": they must match"
         )
     if batch_size < 1 or warmup < 0:
-        raise ValueError(f"batch_size must be >= 1 and warmup >= 0, got {batch_size}, {warmup}")
+        raise InputError(f"batch_size must be >= 1 and warmup >= 0, got {batch_size}, {warmup}")
     names = [getattr(r, "name", type(r).__name__) for r in recognizers]
     if len(set(names)) != len(names):
-        raise ValueError(f"recogniser names must be unique, got {names}")
+        raise InputError(f"recogniser names must be unique, got {names}")
     from tqdm.auto import tqdm
 
     table = ComparisonTable(texts=texts, styles=styles)
@@ -211,7 +212,7 @@ def compare_recognizers(
             out = rec.read(batch)
             ms[i : i + len(batch)] = 1000.0 * (time.perf_counter() - start) / len(batch)
             if len(out) != len(batch):
-                raise ValueError(f"{name} returned {len(out)} readings for {len(batch)} crops")
+                raise InputError(f"{name} returned {len(out)} readings for {len(batch)} crops")
             reads.extend(out)
         hyps = [r.text for r in reads]
         alpha = alphabet or getattr(rec, "alphabet", None)
@@ -247,7 +248,7 @@ def _crops_for(rec, name: str, by_layout: Mapping) -> Sequence[np.ndarray]:
 
     layout = top_layout_of(rec)
     if layout not in by_layout:
-        raise ValueError(
+        raise InputError(
             f"{name} reads two-line strips of layout {layout!r}; crops are given for "
             f"{sorted(by_layout)}"
         )

@@ -26,6 +26,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from lprkit.charset import BLANK, DIGITS, HANGUL_ALL, KOREAN_REGIONS, Alphabet
+from lprkit.errors import InputError
 from lprkit.recognition.base import PlateRead
 
 NEG_INF = -math.inf
@@ -93,7 +94,7 @@ class TokenGrammar:
             for item in spec.split():
                 key, optional = item.rstrip("?"), item.endswith("?")
                 if key not in sets:
-                    raise ValueError(
+                    raise InputError(
                         f"grammar pattern {spec!r} uses class {key!r}; known: {sorted(sets)}"
                     )
                 grown = [s + [sets[key]] for s in seqs]
@@ -165,7 +166,7 @@ def as_grammar(spec) -> Grammar | None:
         return regex_grammar(spec)
     if callable(spec):
         return TextGrammar(spec)
-    raise ValueError(
+    raise InputError(
         f"cannot use {type(spec).__name__} as a plate grammar; give a TokenGrammar, a regex, "
         "a list of regexes or a function text -> bool"
     )
@@ -175,7 +176,7 @@ def as_grammar(spec) -> Grammar | None:
 def _check_probs(probs: np.ndarray) -> np.ndarray:
     p = np.asarray(probs, dtype=np.float64)
     if p.ndim != 2 or p.shape[1] < 2:
-        raise ValueError(f"CTC probabilities have shape {p.shape}; expected (T, num_classes)")
+        raise InputError(f"CTC probabilities have shape {p.shape}; expected (T, num_classes)")
     return p
 
 
@@ -400,12 +401,12 @@ def decode(
     if p.ndim == 2:
         p = p[None]
     if p.ndim != 3 or p.shape[-1] != alphabet.num_classes:
-        raise ValueError(
+        raise InputError(
             f"CTC probabilities have shape {p.shape}; expected (n, T, "
             f"{alphabet.num_classes}) for alphabet {alphabet.name!r}"
         )
     if method not in ("greedy", "beam"):
-        raise ValueError(f"decoding method {method!r}; use 'greedy' or 'beam'")
+        raise InputError(f"decoding method {method!r}; use 'greedy' or 'beam'")
     g = as_grammar(grammar)
     reads = []
     for row in p:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lprkit.config import by_profile, make_rng
+from lprkit.errors import InputError
 from lprkit.recognition.metrics import cer, exact_accuracy
 from lprkit.recognition.preprocess import (
     best_two_line,
@@ -81,7 +82,7 @@ def freeze_backbone(model) -> list[str]:
         layer.trainable = False
         frozen.append(layer.name)
     if not frozen:
-        raise ValueError(
+        raise InputError(
             f"model {model.name!r} has no convolution or BatchNormalization layer producing "
             "feature maps to freeze; use mode='full'"
         )
@@ -139,9 +140,9 @@ def augment_crops(
     from lprkit.synth.degrade import degrade
 
     if len(crops) != len(texts):
-        raise ValueError(f"{len(crops)} crops but {len(texts)} texts")
+        raise InputError(f"{len(crops)} crops but {len(texts)} texts")
     if copies < 0:
-        raise ValueError(f"copies must be >= 0, got {copies}")
+        raise InputError(f"copies must be >= 0, got {copies}")
     rng = make_rng(seed)
     out_images, out_texts = [], []
     for i, (crop, text) in enumerate(zip(crops, texts, strict=True)):
@@ -157,7 +158,7 @@ def augment_crops(
 def _check_texts(texts: Sequence[str], alphabet) -> None:
     for i, t in enumerate(texts):
         if not t or not alphabet.can_write(t):
-            raise ValueError(
+            raise InputError(
                 f"text {i} ({t!r}) cannot be written in the {alphabet.name!r} alphabet "
                 f"(tokens: {' '.join(alphabet.tokens)})"
             )
@@ -249,11 +250,11 @@ def fine_tune(
             f"{type(recognizer).__name__}"
         )
     if mode not in MODES:
-        raise ValueError(f"mode={mode!r}; use 'frozen' or 'full'")
+        raise InputError(f"mode={mode!r}; use 'frozen' or 'full'")
     if len(crops) != len(texts):
-        raise ValueError(f"{len(crops)} crops but {len(texts)} texts")
+        raise InputError(f"{len(crops)} crops but {len(texts)} texts")
     if len(crops) == 0:
-        raise ValueError("no crops to fine-tune on; give at least one labelled crop")
+        raise InputError("no crops to fine-tune on; give at least one labelled crop")
     alphabet = recognizer.alphabet
     _check_texts(texts, alphabet)
     epochs = epochs or by_profile(smoke=1, course=6, full=10)
@@ -273,7 +274,7 @@ def fine_tune(
         synthetic = _synthetic(recognizer, n_synth, synthetic_styles, seed + 1) if n_synth else ([], [])
     syn_images, syn_texts = list(synthetic[0]), list(synthetic[1])
     if len(syn_images) != len(syn_texts):
-        raise ValueError(f"synthetic: {len(syn_images)} images but {len(syn_texts)} texts")
+        raise InputError(f"synthetic: {len(syn_images)} images but {len(syn_texts)} texts")
     _check_texts(syn_texts, alphabet)
 
     tuned = clone_recognizer(recognizer, name=f"{recognizer.name}+ft-{mode}")
@@ -337,21 +338,21 @@ def make_folds(
     """
     groups = list(range(n)) if groups is None else list(groups)
     if len(groups) != n:
-        raise ValueError(f"{len(groups)} group labels for {n} items")
+        raise InputError(f"{len(groups)} group labels for {n} items")
     unique = list(dict.fromkeys(groups))
     if folds == "loo":
         k = len(unique)
     elif isinstance(folds, (int, np.integer)) and not isinstance(folds, bool):
         k = int(folds)
     else:
-        raise ValueError(f"folds={folds!r}; give a number of folds (>= 2) or 'loo'")
+        raise InputError(f"folds={folds!r}; give a number of folds (>= 2) or 'loo'")
     if len(unique) < 2:
-        raise ValueError(
+        raise InputError(
             f"too few crops for cross-validation: {n} crop(s) in {len(unique)} group(s); "
             "need at least 2 different plates"
         )
     if not 2 <= k <= len(unique):
-        raise ValueError(f"folds={folds!r}: need 2 <= k <= {len(unique)} (the number of groups)")
+        raise InputError(f"folds={folds!r}: need 2 <= k <= {len(unique)} (the number of groups)")
     members: dict = {}
     for i, g in enumerate(groups):
         members.setdefault(g, []).append(i)
@@ -375,9 +376,9 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     [0.299, 0.701]
     """
     if n <= 0:
-        raise ValueError(f"n must be positive, got {n}")
+        raise InputError(f"n must be positive, got {n}")
     if not 0 <= successes <= n:
-        raise ValueError(f"successes={successes} must be between 0 and n={n}")
+        raise InputError(f"successes={successes} must be between 0 and n={n}")
     p = successes / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
@@ -415,7 +416,7 @@ class CrossValidation:
         found = sorted((r for r in self.rows if r["model"] == model), key=lambda r: r["index"])
         if not found:
             known = sorted({r["model"] for r in self.rows})
-            raise ValueError(f"no model {model!r} in this cross-validation; known: {known}")
+            raise InputError(f"no model {model!r} in this cross-validation; known: {known}")
         return [r["read"] for r in found]
 
     def wide(self) -> list[dict]:
@@ -507,10 +508,10 @@ def cross_validate(
     CrossValidation
     """
     if len(crops) != len(texts):
-        raise ValueError(f"{len(crops)} crops but {len(texts)} texts")
+        raise InputError(f"{len(crops)} crops but {len(texts)} texts")
     bad = [m for m in modes if m not in MODES]
     if bad or not modes:
-        raise ValueError(f"modes={tuple(modes)!r}; use one or both of {MODES}")
+        raise InputError(f"modes={tuple(modes)!r}; use one or both of {MODES}")
     crops = [check_crop(c, i) for i, c in enumerate(crops)]
     texts = list(texts)
     alphabet = recognizer.alphabet

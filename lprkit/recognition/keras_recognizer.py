@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from lprkit.charset import Alphabet, get_alphabet
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 from lprkit.models.files import load_model_files
 from lprkit.recognition import ctc
 from lprkit.recognition.base import PlateRead
@@ -100,17 +100,17 @@ class KerasRecognizer:
         self.alphabet = get_alphabet(alphabet)
         shape = model.input_shape
         if len(shape) != 4 or shape[1] is None or shape[2] is None:
-            raise ValueError(f"model input shape {shape}; expected (batch, height, width, c)")
+            raise InputError(f"model input shape {shape}; expected (batch, height, width, c)")
         self.input_size = (int(shape[2]), int(shape[1]))
         self.channels = int(shape[3])
         out = model.output_shape
         if out[-1] != self.alphabet.num_classes:
-            raise ValueError(
+            raise InputError(
                 f"model has {out[-1]} output classes but alphabet {self.alphabet.name!r} "
                 f"needs {self.alphabet.num_classes}"
             )
         if decoder not in ("greedy", "beam"):
-            raise ValueError(f"decoder={decoder!r}; use 'greedy' or 'beam'")
+            raise InputError(f"decoder={decoder!r}; use 'greedy' or 'beam'")
         self.decoder = decoder
         self.grammar = ctc.as_grammar(grammar)
         self.beam_width = beam_width

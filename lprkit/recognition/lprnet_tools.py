@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lprkit.errors import InputError
+
 #: A layer belongs to the stage its name starts with (``sbb1_3x1`` -> ``sbb1``); layers
 #: whose names match none of these are stages of their own (``pool2``, ``logits`` ...).
 STAGE_PATTERN = re.compile(r"^(stn|stem|sbb\d+|context\d+|conv_[0-9x]+)(?:_|$)")
@@ -207,7 +209,7 @@ def receptive_fields(model) -> dict[str, Field]:
     """
     config = model.get_config()
     if "layers" not in config or not isinstance(config["layers"], list):
-        raise ValueError(f"{model.name}: receptive_fields needs a functional or Sequential model")
+        raise InputError(f"{model.name}: receptive_fields needs a functional or Sequential model")
     fields: dict[str, Field] = {}
     order: dict[str, tuple[int, int]] = {}  # image axis (0 height, 1 width) of tensor axes 1, 2
     previous = None
@@ -249,7 +251,7 @@ def read_history(work_dir: str | os.PathLike) -> dict[str, list[float]]:
         raise FileNotFoundError(f"{path} not found: {work_dir} holds no finished training epoch")
     history = json.loads(path.read_text(encoding="utf-8")).get("history")
     if not history:
-        raise ValueError(f"{path} has no 'history' entry")
+        raise InputError(f"{path} has no 'history' entry")
     return history
 
 
@@ -269,7 +271,7 @@ def plot_history(history: dict[str, Sequence[float]], title: str | None = None):
 
     n = len(history.get("loss", []))
     if n == 0:
-        raise ValueError("the history has no 'loss' values to plot")
+        raise InputError("the history has no 'loss' values to plot")
     if len(history.get("seconds", [])) == n:
         x, xlabel = np.cumsum(history["seconds"]) / 60.0, "training minutes (end of each epoch)"
     else:
@@ -337,7 +339,7 @@ def compare_batch_sizes(
     from lprkit.recognition.compare import compare_recognizers
 
     if not batch_sizes:
-        raise ValueError("give at least one batch size")
+        raise InputError("give at least one batch size")
     tables = [
         compare_recognizers(recognizers, crops, texts, styles, warmup=warmup, batch_size=b)
         for b in batch_sizes

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lprkit.charset import Alphabet
+from lprkit.errors import InputError
 
 GAP = ""  # the empty token stands for a missing (deleted) or extra (inserted) token
 
@@ -74,7 +75,7 @@ def cer(refs: Sequence[str], hyps: Sequence[str], alphabet: Alphabet | None = No
     0.14285714285714285
     """
     if len(refs) != len(hyps):
-        raise ValueError(f"{len(refs)} references but {len(hyps)} readings")
+        raise InputError(f"{len(refs)} references but {len(hyps)} readings")
     edits = sum(edit_distance(r, h, alphabet) for r, h in zip(refs, hyps, strict=True))
     total = sum(len(_tokens(r, alphabet)) for r in refs)
     return edits / total if total else float(edits > 0)
@@ -85,7 +86,7 @@ def exact_accuracy(
 ) -> float:
     """Fraction of plates read exactly (separators ignored)."""
     if len(refs) != len(hyps):
-        raise ValueError(f"{len(refs)} references but {len(hyps)} readings")
+        raise InputError(f"{len(refs)} references but {len(hyps)} readings")
     if not refs:
         return 0.0
     hits = sum(
@@ -179,9 +180,9 @@ def evaluate_recognizer(
         Crops per ``read`` call.
     """
     if len(images) != len(texts):
-        raise ValueError(f"{len(images)} images but {len(texts)} texts")
+        raise InputError(f"{len(images)} images but {len(texts)} texts")
     if styles is not None and len(styles) != len(texts):
-        raise ValueError(f"{len(styles)} styles for {len(texts)} texts")
+        raise InputError(f"{len(styles)} styles for {len(texts)} texts")
     alphabet = alphabet or getattr(recognizer, "alphabet", None)
     reads = []
     start = time.perf_counter()
@@ -189,7 +190,7 @@ def evaluate_recognizer(
         reads.extend(recognizer.read(list(images[i : i + batch_size])))
     elapsed = time.perf_counter() - start
     if len(reads) != len(texts):
-        raise ValueError(f"recogniser returned {len(reads)} readings for {len(texts)} crops")
+        raise InputError(f"recogniser returned {len(reads)} readings for {len(texts)} crops")
     rows = []
     for i, (text, read) in enumerate(zip(texts, reads, strict=True)):
         edits = edit_distance(text, read.text, alphabet)
@@ -302,7 +303,7 @@ def two_line_errors(
     from lprkit.synth.styles import get_style
 
     if not len(refs) == len(hyps) == len(styles):
-        raise ValueError(f"{len(refs)} references, {len(hyps)} readings and {len(styles)} styles")
+        raise InputError(f"{len(refs)} references, {len(hyps)} readings and {len(styles)} styles")
     columns = {"top": "top_only", "bottom": "bottom_only", "other": "other"}
     table: dict[str, dict] = {}
     for ref, hyp, name in zip(refs, hyps, styles, strict=True):

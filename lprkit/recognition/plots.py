@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from lprkit.charset import BLANK, Alphabet
+from lprkit.errors import InputError
 
 BLANK_MARK = "-"  # how a blank frame is written in a path
 
@@ -39,7 +40,7 @@ def ctc_alignment(probs: np.ndarray, alphabet: Alphabet) -> dict:
     """
     p = np.asarray(probs, dtype=np.float64)
     if p.ndim != 2 or p.shape[1] != alphabet.num_classes:
-        raise ValueError(
+        raise InputError(
             f"probabilities have shape {p.shape}; expected (T, {alphabet.num_classes}) "
             f"for alphabet {alphabet.name!r}"
         )
@@ -165,7 +166,7 @@ def plot_history(history: Mapping[str, Sequence[float]], keys: Sequence[str] = (
 
     present = [k for k in keys if history.get(k)]
     if not present:
-        raise ValueError(f"history has none of {list(keys)}; it has {sorted(history)}")
+        raise InputError(f"history has none of {list(keys)}; it has {sorted(history)}")
     fig, axes = plt.subplots(1, len(present), figsize=(4.5 * len(present), 3.2), squeeze=False)
     for ax, key in zip(axes[0], present, strict=True):
         curves = [key] + (["val_loss"] if key == "loss" and history.get("val_loss") else [])
@@ -204,7 +205,7 @@ def plot_crop_grid(
 
     images = list(images)[:max_items] if max_items else list(images)
     if titles is not None and len(titles) < len(images):
-        raise ValueError(f"{len(titles)} titles for {len(images)} images")
+        raise InputError(f"{len(titles)} titles for {len(images)} images")
     if not images:
         fig, ax = plt.subplots(figsize=(4, 0.8))
         ax.text(0.5, 0.5, "nothing to show", ha="center", va="center")
@@ -249,7 +250,7 @@ def plot_size_sweep(sweeps: Mapping[str, Sequence[dict]], lines: str = "all", ta
     for name, rows in sweeps.items():
         picked = [r for r in rows if r["lines"] == lines]
         if not picked:
-            raise ValueError(f"{name}: no rows for lines={lines!r}; they have {sorted({r['lines'] for r in rows})}")
+            raise InputError(f"{name}: no rows for lines={lines!r}; they have {sorted({r['lines'] for r in rows})}")
         for strength in sorted({r["strength"] for r in picked}):
             points = sorted((r["char_height"], r["exact"]) for r in picked if r["strength"] == strength)
             heights, exact = zip(*points, strict=True)

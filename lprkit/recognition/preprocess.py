@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 NORMALISATION = "unit"  # x / 255 -> [0, 1]; stored in checkpoints' meta.json
 TWO_LINE_MAX_ASPECT = 2.6  # "auto": crops with width / height below this count as two-line
 TWO_LINE_SPLIT = 0.42  # default fraction of the height taken by the upper row
@@ -33,20 +35,21 @@ TwoLineHook = Callable[[np.ndarray], np.ndarray]
 TWO_LINE_MODES = "False, True, 'auto', 'best' or a list of flags"
 
 
-def check_crop(crop: np.ndarray, index: int = 0) -> np.ndarray:
-    """Return ``crop`` as an RGB uint8 HWC array, or raise a ValueError naming the crop.
+def check_crop(crop: np.ndarray, index: int = 0, what: str = "crop") -> np.ndarray:
+    """Return ``crop`` as an RGB uint8 HWC array, or raise a ValueError naming the crop
+    (``what`` names it: ``"crop"``, ``"image"``).
 
     Grey (HW or HW1) crops are accepted and repeated to three channels; RGBA loses alpha.
     """
     a = np.asarray(crop)
     if a.dtype != np.uint8:
-        raise ValueError(f"crop {index} has dtype {a.dtype}; recognisers take RGB uint8 HWC arrays")
+        raise InputError(f"{what} {index} has dtype {a.dtype}; expected RGB uint8 HWC arrays")
     if a.ndim == 2:
         a = a[:, :, None]
     if a.ndim != 3 or a.shape[2] not in (1, 3, 4) or a.shape[0] < 2 or a.shape[1] < 2:
-        raise ValueError(
-            f"crop {index} has shape {a.shape}; expected (height, width, 3) RGB with "
-            "height and width of at least 2 pixels"
+        raise InputError(
+            f"{what} {index} has shape {a.shape}; expected (height, width, 3) RGB (grey and "
+            "RGBA are converted) with height and width of at least 2 pixels"
         )
     if a.shape[2] == 1:
         a = np.repeat(a, 3, axis=2)
@@ -77,7 +80,7 @@ def split_two_lines(crop: np.ndarray, split: float = TWO_LINE_SPLIT) -> np.ndarr
     import cv2
 
     if not 0.1 <= split <= 0.9:
-        raise ValueError(f"split={split} must be between 0.1 and 0.9 of the crop height")
+        raise InputError(f"split={split} must be between 0.1 and 0.9 of the crop height")
     h = crop.shape[0]
     cut = int(round(h * split))
     top, bottom = crop[:cut], crop[cut:]
@@ -113,14 +116,14 @@ def two_line_flags(
 ) -> list[bool]:
     if isinstance(two_line, str):
         if two_line not in ("auto", "best"):
-            raise ValueError(f"two_line={two_line!r}; use {TWO_LINE_MODES}")
+            raise InputError(f"two_line={two_line!r}; use {TWO_LINE_MODES}")
         # "best" preprocesses like "auto"; read_crops reads its candidates both ways
         return [is_two_line(c) for c in crops]
     if isinstance(two_line, (bool, np.bool_)):
         return [bool(two_line)] * len(crops)
     flags = [bool(f) for f in two_line]
     if len(flags) != len(crops):
-        raise ValueError(f"two_line has {len(flags)} flags for {len(crops)} crops")
+        raise InputError(f"two_line has {len(flags)} flags for {len(crops)} crops")
     return flags
 
 
@@ -149,10 +152,10 @@ def fit_crops(
     import cv2
 
     if channels not in (1, 3):
-        raise ValueError(f"channels={channels}; recognisers take 1 (grey) or 3 (RGB)")
+        raise InputError(f"channels={channels}; recognisers take 1 (grey) or 3 (RGB)")
     w, h = (int(v) for v in size)
     if w < 2 or h < 2:
-        raise ValueError(f"size={size} must be (width, height) of at least 2 pixels each")
+        raise InputError(f"size={size} must be (width, height) of at least 2 pixels each")
     if isinstance(crops, np.ndarray) and crops.ndim == 4:
         crops = list(crops)
     crops = [check_crop(c, i) for i, c in enumerate(crops)]
@@ -257,7 +260,7 @@ def read_crops(
         read row by row, one "plate" per pixel row).
     """
     if isinstance(crops, np.ndarray) and crops.ndim == 3 and crops.dtype == np.uint8:
-        raise ValueError(
+        raise InputError(
             f"read() takes a list of crops, got one {crops.shape} image array; "
             "wrap a single crop as [crop]"
         )

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lprkit.config import by_profile
+from lprkit.errors import InputError
 
 INPUT_SIZES = {"crnn": (128, 32), "lprnet": (94, 24)}
 
@@ -45,14 +46,14 @@ def _builder(arch: str, options: dict):
 
         fixed = {"input_size": INPUT_SIZES["lprnet"]}
     else:
-        raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
+        raise InputError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
     taken = sorted(({"alphabet"} | set(fixed)) & set(options))
     if taken:
-        raise ValueError(f"model options {taken} are set by the recipe; leave them out")
+        raise InputError(f"model options {taken} are set by the recipe; leave them out")
     accepted = [p for p in inspect.signature(builder).parameters if p not in fixed and p != "alphabet"]
     unknown = sorted(set(options) - set(accepted))
     if unknown:
-        raise ValueError(f"unknown {arch} model options {unknown}; accepted: {', '.join(accepted)}")
+        raise InputError(f"unknown {arch} model options {unknown}; accepted: {', '.join(accepted)}")
     return builder, fixed
 
 
@@ -64,7 +65,7 @@ def resolve_alphabet(style_names: list[str], alphabet: str | None = None):
     if alphabet is None:
         alphabets = {get_style(s).alphabet for s in style_names}
         if len(alphabets) != 1:
-            raise ValueError(f"styles {','.join(style_names)!r} mix alphabets {sorted(alphabets)}; pass alphabet=")
+            raise InputError(f"styles {','.join(style_names)!r} mix alphabets {sorted(alphabets)}; pass alphabet=")
         alphabet = alphabets.pop()
     return get_alphabet(alphabet)
 
@@ -75,13 +76,13 @@ def _copy_weights(source, model, alphabet) -> None:
 
     start = load_recognizer(str(source))
     if start.alphabet.name != alphabet.name:
-        raise ValueError(
+        raise InputError(
             f"init_from {source!r} reads alphabet {start.alphabet.name!r}, not {alphabet.name!r}"
         )
     theirs, ours = start.model.get_weights(), model.get_weights()
     shapes = [w.shape for w in ours]
     if [w.shape for w in theirs] != shapes:
-        raise ValueError(
+        raise InputError(
             f"init_from {source!r} is a different architecture ({start.model.name}, "
             f"{len(theirs)} weight arrays) from the one being trained ({model.name}, {len(ours)})"
         )
@@ -117,12 +118,12 @@ def _real_training_crops(names, alphabet, copies: int, strength: float, seed: in
     images, texts, n = [], [], 0
     for name in names:
         if name.endswith("_dev") or name in ("openalpr_eu", "kr_crops"):
-            raise ValueError(f"{name!r} is a development set: measure on it, never train on it")
+            raise InputError(f"{name!r} is a development set: measure on it, never train on it")
         folder = load_realdata(name)
         crops = [c.load() for c in folder]
         bad = [t for t in folder.texts if not alphabet.can_write(t)]
         if bad:
-            raise ValueError(f"{name}: {len(bad)} texts cannot be written in {alphabet.name!r}, e.g. {bad[0]!r}")
+            raise InputError(f"{name}: {len(bad)} texts cannot be written in {alphabet.name!r}, e.g. {bad[0]!r}")
         aug, labels = augment_crops(crops, folder.texts, copies, seed + 7, strength)
         images += aug
         texts += labels
@@ -282,15 +283,15 @@ def train_plate_recognizer(
     n_val = n_val or by_profile(smoke=64, course=1_000, full=2_000)
     n_test = n_test or by_profile(smoke=64, course=1_000, full=5_000)
     if arch not in INPUT_SIZES:
-        raise ValueError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
+        raise InputError(f"unknown architecture {arch!r}; use 'crnn' or 'lprnet'")
     size = INPUT_SIZES[arch]
     model_options = dict(model_options or {})
     _builder(arch, model_options)  # a misnamed option fails before the data is drawn
     if easy_start is not None:
         if not 0 <= easy_start <= 1:
-            raise ValueError(f"easy_start={easy_start}: give a degradation strength between 0 and 1")
+            raise InputError(f"easy_start={easy_start}: give a degradation strength between 0 and 1")
         if not max_minutes:
-            raise ValueError("easy_start needs max_minutes: its epoch and the rest share one time-budget schedule")
+            raise InputError("easy_start needs max_minutes: its epoch and the rest share one time-budget schedule")
 
     real_train = _real_training_crops(real, alpha, real_copies, real_strength, seed)
     work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+from lprkit.errors import InputError
 from lprkit.synth.styles import get_style, resolve_styles
 
 
@@ -67,17 +68,17 @@ def quality_sweep(
         ``styles`` gets no row).
     """
     if not strengths or not render_scales:
-        raise ValueError("give at least one strength and one render scale")
+        raise InputError("give at least one strength and one render scale")
     return _sweep(recognizer, styles, "render_scale", render_scales, strengths, n, seed, size, processes)
 
 
 def _sweep(recognizer, styles, key: str, values, strengths, n, seed, size, processes) -> list[dict]:
     """Read the same plates for every (``generate_crops`` keyword ``key`` = value, strength)."""
     if n < 1:
-        raise ValueError(f"n={n}: need at least one plate per condition")
+        raise InputError(f"n={n}: need at least one plate per condition")
     for s in strengths:
         if not 0.0 <= s <= 2.0:
-            raise ValueError(f"strength {s} is outside [0, 2] (0 = clean, 1 = the test set's level)")
+            raise InputError(f"strength {s} is outside [0, 2] (0 = clean, 1 = the test set's level)")
     names = resolve_styles(styles)
     rows = []
     for value in values:
@@ -147,7 +148,7 @@ def size_sweep(
         ``"one"`` or ``"two"`` as in :func:`quality_sweep`.
     """
     if not char_heights or not strengths:
-        raise ValueError("give at least one character height and one strength")
+        raise InputError("give at least one character height and one strength")
     from lprkit.synth.dataset import check_char_height
 
     for h in char_heights:  # all checked before the first condition is read
@@ -197,7 +198,7 @@ def by_char_height(
 
     _check_edges(edges)  # before any plate is drawn
     if n < 1:
-        raise ValueError(f"n={n}: need at least one plate")
+        raise InputError(f"n={n}: need at least one plate")
     names = resolve_styles(styles)
     size = size or recognizer.input_size
     images, texts, _ = generate_crops(
@@ -236,7 +237,7 @@ def char_height_bins(rows: Sequence[dict], heights, edges: Sequence[float], alph
     edges = _check_edges(edges)
     heights = np.asarray(heights, np.float64)
     if len(heights) != len(rows) or not len(rows):
-        raise ValueError(f"{len(heights)} heights for {len(rows)} plates; give one per plate (at least one)")
+        raise InputError(f"{len(heights)} heights for {len(rows)} plates; give one per plate (at least one)")
     correct = np.array([r["correct"] for r in rows], bool)
     lows = [0.0, *edges]
     labels = [f"< {edges[0]:g} px"] + [f"{a:g}-{b:g} px" for a, b in itertools.pairwise(edges)]
@@ -258,7 +259,7 @@ def char_height_bins(rows: Sequence[dict], heights, edges: Sequence[float], alph
 def _check_edges(edges: Sequence[float]) -> list[float]:
     edges = [float(e) for e in edges]
     if not edges or any(b <= a for a, b in itertools.pairwise(edges)):
-        raise ValueError(f"edges must be increasing pixel heights, got {edges}")
+        raise InputError(f"edges must be increasing pixel heights, got {edges}")
     return edges
 
 
@@ -318,13 +319,13 @@ def degradation_ablation(
     from lprkit.synth.degrade import check_degradations
 
     if n < 1:
-        raise ValueError(f"n={n}: need at least one plate per condition")
+        raise InputError(f"n={n}: need at least one plate per condition")
     conditions = default_ablations() if conditions is None else dict(conditions)
     for label, probabilities in conditions.items():
         try:
             check_degradations(probabilities)
         except ValueError as err:
-            raise ValueError(f"condition {label!r}: {err}") from None
+            raise InputError(f"condition {label!r}: {err}") from None
     names = resolve_styles(styles)
     rows = []
     for label, probabilities in {"as in the test set": None, **conditions}.items():
@@ -360,7 +361,7 @@ def size_pivot(rows: Sequence[dict], value: str = "exact") -> tuple[list[dict], 
 def _pivot_strengths(rows, key: str, label: str, fmt: str, value: str) -> tuple[list[dict], list[str]]:
     """One row per (``rows[key]``, lines), labelled ``fmt.format(...)``; one column per strength."""
     if value not in ("exact", "cer"):
-        raise ValueError(f"value={value!r}; use 'exact' or 'cer'")
+        raise InputError(f"value={value!r}; use 'exact' or 'cer'")
     strengths = sorted({r["strength"] for r in rows})
     columns = [label, "lines", "n"] + [f"strength {s:g}" for s in strengths]
     table: dict[tuple[float, str], dict] = {}
@@ -380,7 +381,7 @@ def ablation_pivot(rows: Sequence[dict], value: str = "exact") -> tuple[list[dic
         column) and their column names, for :func:`lprkit.recognition.compare.format_table`.
     """
     if value not in ("exact", "cer"):
-        raise ValueError(f"value={value!r}; use 'exact' or 'cer'")
+        raise InputError(f"value={value!r}; use 'exact' or 'cer'")
     table: dict[str, dict] = {}
     for r in rows:
         table.setdefault(r["condition"], {"condition": r["condition"]})[r["lines"]] = r[value]

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from lprkit.charset import pad_labels
+from lprkit.errors import InputError
 from lprkit.synth.twoline import TOP_LAYOUT, check_top_layout
 
 CHUNK = 2048  # plates per worker task: one generator seed each
@@ -73,7 +74,7 @@ class PlateStream:
         import multiprocessing as mp
 
         if workers < 1:
-            raise ValueError(f"workers must be at least 1, got {workers}")
+            raise InputError(f"workers must be at least 1, got {workers}")
         check_top_layout(two_line_top)
         chunks = max(1, capacity // chunk)
         self.alphabet = alphabet

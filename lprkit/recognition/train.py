@@ -31,6 +31,7 @@ import numpy as np
 
 from lprkit.charset import ALPHABETS, Alphabet, get_alphabet, pad_labels
 from lprkit.config import by_profile, make_rng
+from lprkit.errors import InputError
 from lprkit.recognition import ctc
 from lprkit.recognition.keras_recognizer import KerasRecognizer
 from lprkit.recognition.metrics import cer, exact_accuracy
@@ -73,7 +74,7 @@ def infer_alphabet(model) -> Alphabet:
     n = model.output_shape[-1]
     found = [a for a in ALPHABETS.values() if a.num_classes == n]
     if len(found) != 1:
-        raise ValueError(
+        raise InputError(
             f"cannot tell the alphabet of a model with {n} output classes "
             f"({'several' if found else 'no'} registered alphabets match); pass alphabet="
         )
@@ -102,9 +103,9 @@ def make_dataset(
     import tensorflow as tf
 
     if len(images) != len(texts):
-        raise ValueError(f"{len(images)} images but {len(texts)} texts")
+        raise InputError(f"{len(images)} images but {len(texts)} texts")
     if len(texts) == 0:
-        raise ValueError("no training samples")
+        raise InputError("no training samples")
     x = fit_crops(images, input_size, channels, two_line, default_two_line_hook(two_line_top))
     labels, _ = pad_labels(list(texts), alphabet, max_label_len)
     ds = tf.data.Dataset.from_tensor_slices((x, labels))
@@ -251,7 +252,7 @@ def _save_last(model, directory: Path, state: dict) -> None:
         model.save_weights(tmp / "model.weights.h5")
         opt = {f"v{i:04d}": np.asarray(v) for i, v in enumerate(model.optimizer.variables)}
         np.savez(tmp / "optimizer.npz", **opt)
-        _write_json(tmp / "state.json", state)
+        _write_json(tmp / "state.json", {**state, "model": model.name, "weights": len(model.weights)})
 
     write_folder_atomically(directory / "last", fill, overwrite=True)
 
@@ -259,15 +260,26 @@ def _save_last(model, directory: Path, state: dict) -> None:
 def _restore_last(model, directory: Path) -> dict:
     last = directory / "last"
     state = json.loads((last / "state.json").read_text(encoding="utf-8"))
+    saved_as = (state.pop("model", model.name), state.pop("weights", len(model.weights)))
+    other_run = InputError(
+        f"{directory} holds a training run of another model ({saved_as[0]}, {saved_as[1]} weight "
+        f"arrays; this one is {model.name}, {len(model.weights)}): use a new --out, or delete "
+        f"{directory} to start again"
+    )
+    if saved_as != (model.name, len(model.weights)):
+        raise other_run
     model.optimizer.build(model.trainable_variables)  # before loading: no skipped variables
-    model.load_weights(last / "model.weights.h5")
+    try:
+        model.load_weights(last / "model.weights.h5")
+    except ValueError:
+        raise other_run from None
     with np.load(last / "optimizer.npz") as data:
         saved = [data[k] for k in sorted(data.files)]
     variables = model.optimizer.variables
     if len(saved) != len(variables) or any(
         tuple(s.shape) != tuple(v.shape) for s, v in zip(saved, variables, strict=True)
     ):
-        raise ValueError(
+        raise InputError(
             f"{last / 'optimizer.npz'} does not match this model's optimizer; "
             "use a new checkpoint_dir or delete the old one"
         )
@@ -367,7 +379,7 @@ def train_recognizer(
         else (recognizer.alphabet if recognizer else infer_alphabet(net))
     )
     if net.output_shape[-1] != alphabet.num_classes:
-        raise ValueError(
+        raise InputError(
             f"model has {net.output_shape[-1]} output classes but alphabet "
             f"{alphabet.name!r} needs {alphabet.num_classes}"
         )

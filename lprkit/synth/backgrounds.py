@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 DISTRACTOR_KINDS: tuple[str, ...] = ("sign", "text_panel", "sticker", "bright_rect")
 
 # Texts on panels and stickers: plate-like but not plates (wrong pattern, words, phone numbers).
@@ -368,4 +370,4 @@ def draw_distractor(img: np.ndarray, kind: str, x: float, y: float, size: float,
         b = max(s // 12, 1)
         patch[:b], patch[-b:], patch[:, :b], patch[:, -b:] = 60, 60, 60, 60
         return _paste(img, patch, x, y)
-    raise ValueError(f"unknown distractor kind {kind!r}; use one of {', '.join(DISTRACTOR_KINDS)}")
+    raise InputError(f"unknown distractor kind {kind!r}; use one of {', '.join(DISTRACTOR_KINDS)}")

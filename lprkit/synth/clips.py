@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lprkit.config import make_rng
+from lprkit.errors import InputError
 
 CLIP_DEGRADATIONS: tuple[str, ...] = ("motion_blur", "noise", "downscale")
 
@@ -98,11 +99,11 @@ def make_clip(
     from lprkit.synth.scenes import compose_scene
 
     if n_frames < 2:
-        raise ValueError(f"a clip needs at least 2 frames, got n_frames={n_frames}")
+        raise InputError(f"a clip needs at least 2 frames, got n_frames={n_frames}")
     if not 0.0 <= degrade_prob <= 1.0:
-        raise ValueError(f"degrade_prob must be in [0, 1], got {degrade_prob}")
+        raise InputError(f"degrade_prob must be in [0, 1], got {degrade_prob}")
     if pan < 0:
-        raise ValueError(f"pan must be >= 0 (a fraction of the frame width), got {pan}")
+        raise InputError(f"pan must be >= 0 (a fraction of the frame width), got {pan}")
     rng = make_rng(rng)
     w, h = (int(v) for v in size)
     big_w = w + int(round(pan * w))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lprkit.errors import InputError
 from lprkit.synth.degrade import check_degradations, degrade
 from lprkit.synth.holders import add_holder
 from lprkit.synth.render import random_plate
@@ -39,16 +40,16 @@ def _check_size(size) -> tuple[int, int] | None:
     try:
         w, h = (int(v) for v in size)
     except (TypeError, ValueError):
-        raise ValueError(f"size must be (width, height) in pixels, got {size!r}") from None
+        raise InputError(f"size must be (width, height) in pixels, got {size!r}") from None
     if w < 8 or h < 8:
-        raise ValueError(f"size (width, height) must be at least 8 x 8 pixels, got {size!r}")
+        raise InputError(f"size (width, height) must be at least 8 x 8 pixels, got {size!r}")
     return w, h
 
 
 def check_char_height(char_height: float) -> float:
     """``char_height`` as a float, or a ValueError when no plate can be drawn at it."""
     if not 4 <= char_height <= 200:
-        raise ValueError(f"char_height must be between 4 and 200 pixels, got {char_height}")
+        raise InputError(f"char_height must be between 4 and 200 pixels, got {char_height}")
     return float(char_height)
 
 
@@ -133,7 +134,7 @@ def _processes(processes: int | None, n: int) -> int:
     if processes is None:
         processes = min(os.cpu_count() or 1, 2) if n >= 4 * CHUNK else 1
     if processes < 1:
-        raise ValueError(f"processes must be at least 1, got {processes}")
+        raise InputError(f"processes must be at least 1, got {processes}")
     return processes
 
 
@@ -194,15 +195,15 @@ def generate_crops(
     """
     size = _check_size(size)
     if size is None:
-        raise ValueError("generate_crops needs a size (width, height): arrays must stack")
+        raise InputError("generate_crops needs a size (width, height): arrays must stack")
     if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+        raise InputError(f"n must be >= 0, got {n}")
     if not 0.25 <= render_scale <= 8:
-        raise ValueError(f"render_scale must be between 0.25 and 8, got {render_scale}")
+        raise InputError(f"render_scale must be between 0.25 and 8, got {render_scale}")
     if char_height is not None:
         char_height = check_char_height(char_height)
         if render_scale != 1.0:
-            raise ValueError("give char_height or render_scale, not both: each sets the plate's size")
+            raise InputError("give char_height or render_scale, not both: each sets the plate's size")
     check_top_layout(two_line_top)
     degradations = check_degradations(degradations)
     names, cum = _style_table(styles)
@@ -241,7 +242,7 @@ def crop_char_heights(
     """
     size = _check_size(size)
     if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+        raise InputError(f"n must be >= 0, got {n}")
     names, cum = _style_table(styles)
     heights = np.empty(n, np.float64)
     for i in range(n):
@@ -276,7 +277,7 @@ def generate_crops_by_layout(
         images, texts, names = generate_crops(n, styles, size, seed, two_line_top=layout, **kwargs)
         cut[layout] = list(images)
     if texts is None:
-        raise ValueError(f"no layouts given; use some of {TOP_LAYOUTS}")
+        raise InputError(f"no layouts given; use some of {TOP_LAYOUTS}")
     return cut, texts, names
 
 
@@ -349,10 +350,10 @@ def write_recognition_dataset(
     out = Path(out_dir)
     size = _check_size(size)
     if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+        raise InputError(f"n must be >= 0, got {n}")
     ext = {"png": "png", "jpg": "jpg", "jpeg": "jpg"}.get(str(image_format).lower())
     if ext is None:
-        raise ValueError(f"image_format must be 'png' or 'jpg', got {image_format!r}")
+        raise InputError(f"image_format must be 'png' or 'jpg', got {image_format!r}")
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"{out} exists and is not a folder")
     if out.exists() and any(out.iterdir()) and not overwrite:
@@ -424,7 +425,7 @@ def read_labels(folder: str | os.PathLike) -> list[tuple[str, str]]:
     with open(path, encoding="utf-8", newline="") as fh:
         for lineno, row in enumerate(csv.reader(fh), 1):
             if len(row) != 2:
-                raise ValueError(f"{path}, line {lineno}: expected 'file,text', got {row!r}")
+                raise InputError(f"{path}, line {lineno}: expected 'file,text', got {row!r}")
             rows.append((row[0], row[1]))
     return rows
 
@@ -459,7 +460,7 @@ def tf_dataset(
 
     size = _check_size(size)
     if size is None:
-        raise ValueError("tf_dataset needs a size (width, height)")
+        raise InputError("tf_dataset needs a size (width, height)")
     names, cum = _style_table(styles)
     alpha = get_alphabet(alphabet) if alphabet else None
     w, h = size

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lprkit.config import make_rng
+from lprkit.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ def apply(
         For an unknown name, listing the known ones.
     """
     if name not in DEGRADATIONS:
-        raise ValueError(f"unknown degradation {name!r}; known: {', '.join(DEGRADATIONS)}")
+        raise InputError(f"unknown degradation {name!r}; known: {', '.join(DEGRADATIONS)}")
     image = _check(image)
     if strength <= 0:
         return image.copy()
@@ -264,15 +265,15 @@ def check_degradations(probabilities: dict[str, float] | None) -> dict[str, floa
     unknown = set(probabilities) - set(DEGRADATIONS)
     if unknown:
         known = ", ".join(DEGRADATIONS)
-        raise ValueError(f"unknown degradations {sorted(unknown)}; known: {known}")
+        raise InputError(f"unknown degradations {sorted(unknown)}; known: {known}")
     out = {}
     for name, p in probabilities.items():
         try:
             p = float(p)
         except (TypeError, ValueError):
-            raise ValueError(f"degradation {name!r}: probability {p!r} is not a number") from None
+            raise InputError(f"degradation {name!r}: probability {p!r} is not a number") from None
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"degradation {name!r}: probability {p} is outside [0, 1]")
+            raise InputError(f"degradation {name!r}: probability {p} is outside [0, 1]")
         out[name] = p
     return out
 
@@ -280,7 +281,7 @@ def check_degradations(probabilities: dict[str, float] | None) -> dict[str, floa
 def _check(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(
+        raise InputError(
             f"expected an RGB uint8 image (H, W, 3), got shape {image.shape} dtype {image.dtype}"
         )
     return image

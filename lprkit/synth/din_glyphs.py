@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 DIN_LETTERS = ("M", "W")
 
 
@@ -39,9 +41,9 @@ def din_letter_mask(letter: str, width: int, height: int, stem: int, depth: floa
     import cv2
 
     if letter not in DIN_LETTERS:
-        raise ValueError(f"no DIN stroke glyph for {letter!r}; drawn: {', '.join(DIN_LETTERS)}")
+        raise InputError(f"no DIN stroke glyph for {letter!r}; drawn: {', '.join(DIN_LETTERS)}")
     if width < 3 * stem or height < 2 * stem or stem < 1:
-        raise ValueError(f"box {width}x{height} is too small for stem {stem}")
+        raise InputError(f"box {width}x{height} is too small for stem {stem}")
     k = 4  # draw 4x larger, then area-average: smooth edges at any size
     w, h, s = width * k, height * k, stem * k
     img = np.zeros((h, w), np.uint8)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lprkit.config import make_rng
+from lprkit.errors import InputError
 from lprkit.synth.degrade import DEGRADATIONS
 from lprkit.synth.grammar import random_text
 from lprkit.synth.render import render_plate
@@ -56,7 +57,7 @@ def explore(
     strengths = dict(strengths or {})
     unknown = set(strengths) - set(DEGRADATIONS)
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"unknown degradations {sorted(unknown)}; known: {', '.join(DEGRADATIONS)}"
         )
     rng = make_rng(seed)

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from lprkit.errors import LprkitError
+from lprkit.errors import InputError, LprkitError
 
 # Preferred fonts per script, in order: plate-like (condensed, bold, square) first.
 FONT_FAMILIES: dict[str, tuple[str, ...]] = {
@@ -88,7 +88,7 @@ def find_fonts(script: str) -> list[Path]:
         When no font for the script is installed, with the command that installs one.
     """
     if script not in FONT_FAMILIES:
-        raise ValueError(f"unknown script {script!r}; use one of {', '.join(FONT_FAMILIES)}")
+        raise InputError(f"unknown script {script!r}; use one of {', '.join(FONT_FAMILIES)}")
     files = _all_font_files()
     found = [files[name] for name in FONT_FAMILIES[script] if name in files]
     if not found:

@@ -21,6 +21,7 @@ import numpy as np
 
 from lprkit.charset import get_alphabet
 from lprkit.config import make_rng
+from lprkit.errors import InputError
 from lprkit.synth.styles import Field, PlateStyle, get_style
 
 
@@ -73,7 +74,7 @@ def split_fields(text: str, style: str | PlateStyle) -> list[str]:
             if n > st.max_len:
                 problem = f"has {n} characters, more than {st.max_len}"
     if problem:
-        raise ValueError(
+        raise InputError(
             f"{text!r} is not a legal {st.name} plate: it {problem} "
             f"{describe(st)} (e.g. {st.example!r})"
         )

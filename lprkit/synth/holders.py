@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 DEALER_WORDS = (
     "AUTO",
     "MOBIL",
@@ -50,7 +52,7 @@ def add_holder(plate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
     plate = np.asarray(plate)
     if plate.ndim != 3 or plate.shape[2] != 3 or plate.dtype != np.uint8:
-        raise ValueError(
+        raise InputError(
             f"add_holder needs an RGB uint8 image (H, W, 3), got shape {plate.shape} "
             f"dtype {plate.dtype}"
         )

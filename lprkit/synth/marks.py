@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 MARKS = ("sk_arms", "sk_stickers", "de_seals")
 
 
@@ -59,7 +61,7 @@ def draw_mark(
             cv2.circle(canvas, c, int(round(r)), fill, -1, cv2.LINE_AA)
             cv2.circle(canvas, c, max(1, int(round(r * 0.45))), (70, 70, 70), 1, cv2.LINE_AA)
     else:
-        raise ValueError(f"unknown plate mark {name!r}; known: {', '.join(MARKS)}")
+        raise InputError(f"unknown plate mark {name!r}; known: {', '.join(MARKS)}")
 
 
 # Hauptuntersuchung stickers: one colour per year, in a six-year cycle.

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from lprkit.config import make_rng
+from lprkit.errors import InputError
 
 WIDTH_RANGE = (0.03, 0.40)  # plate width as a fraction of the frame width (log-uniform)
 # A view keeps this fraction (or more) of each side of the photo. The pipeline's 640-px tiles
@@ -241,13 +242,13 @@ def write_photo_scenes(
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise FileExistsError(f"{out} exists and is not empty; pass overwrite=True to replace it")
     if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+        raise InputError(f"n must be >= 1, got {n}")
     if not backgrounds:
-        raise ValueError("no background photos given")
+        raise InputError("no background photos given")
     if not 0 <= negative_share <= 1:
-        raise ValueError(f"negative_share must be in [0, 1], got {negative_share}")
+        raise InputError(f"negative_share must be in [0, 1], got {negative_share}")
     if not 0 < min_view <= 1:
-        raise ValueError(f"min_view must be in (0, 1], got {min_view}")
+        raise InputError(f"min_view must be in (0, 1], got {min_view}")
     names = resolve_styles(styles)
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)

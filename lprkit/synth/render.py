@@ -21,6 +21,7 @@ import numpy as np
 
 from lprkit.charset import get_alphabet
 from lprkit.config import make_rng
+from lprkit.errors import InputError
 from lprkit.synth.din_glyphs import DIN_LETTERS, din_letter_mask
 from lprkit.synth.fonts import style_fonts
 from lprkit.synth.grammar import random_fields, split_fields
@@ -98,7 +99,7 @@ def glyph_mask(path: str, text: str, stroke: int = 0) -> np.ndarray:
     font = _font(path)
     for ch in text:
         if ch != " " and bytes(font.getmask(ch)) == _notdef(path):
-            raise ValueError(f"font {Path(path).name} cannot draw {ch!r} (U+{ord(ch):04X})")
+            raise InputError(f"font {Path(path).name} cannot draw {ch!r} (U+{ord(ch):04X})")
     x0, y0, x1, y1 = font.getbbox(text, stroke_width=stroke)
     img = Image.new("L", (x1 - x0 + 2, y1 - y0 + 2), 0)
     ImageDraw.Draw(img).text(
@@ -107,7 +108,7 @@ def glyph_mask(path: str, text: str, stroke: int = 0) -> np.ndarray:
     arr = np.asarray(img, dtype=np.float32) / 255.0
     rows, cols = np.flatnonzero(arr.max(axis=1) > 0.1), np.flatnonzero(arr.max(axis=0) > 0.1)
     if rows.size == 0:
-        raise ValueError(f"font {Path(path).name} draws nothing for {text!r}")
+        raise InputError(f"font {Path(path).name} draws nothing for {text!r}")
     mask = arr[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     mask.setflags(write=False)
     return mask
@@ -406,7 +407,7 @@ def _draw(
     import cv2
 
     if scale <= 0:
-        raise ValueError(f"scale must be positive, got {scale}")
+        raise InputError(f"scale must be positive, got {scale}")
     W, H = max(int(round(st.size[0] * scale)), 8), max(int(round(st.size[1] * scale)), 4)
     jit = rng.normal(0, 1, 6)
     bg = np.array(

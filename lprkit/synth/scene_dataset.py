@@ -38,6 +38,7 @@ from lprkit.data.annotations import (
     format_yolo,
     write_data_yaml,
 )
+from lprkit.errors import InputError
 from lprkit.synth.scenes import REFERENCE_SIZE, SCENE_MODES, compose_scene
 
 FORMATS: tuple[str, ...] = ("labels", "openalpr", "yolo", "voc")
@@ -93,7 +94,7 @@ def _write_range(task) -> list[dict]:
 def _processes(processes: int | None, n: int) -> int:
     if processes is not None:
         if processes < 1:
-            raise ValueError(f"processes must be >= 1, got {processes}")
+            raise InputError(f"processes must be >= 1, got {processes}")
         return processes
     return 1 if n < 2 * CHUNK else min(2, os.cpu_count() or 1)
 
@@ -120,21 +121,21 @@ def _run(tasks, procs: int, n: int, progress: bool) -> list[dict]:
 
 def _check_args(n, mode, fmt, size, quality) -> tuple[int, int]:
     if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+        raise InputError(f"n must be >= 0, got {n}")
     if mode not in SCENE_MODES:
-        raise ValueError(f"unknown scene mode {mode!r}; use one of {', '.join(SCENE_MODES)}")
+        raise InputError(f"unknown scene mode {mode!r}; use one of {', '.join(SCENE_MODES)}")
     if fmt not in FORMATS:
-        raise ValueError(f"unknown annotation format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise InputError(f"unknown annotation format {fmt!r}; use one of {', '.join(FORMATS)}")
     if not 1 <= quality <= 100:
-        raise ValueError(f"JPEG quality must be 1..100, got {quality}")
+        raise InputError(f"JPEG quality must be 1..100, got {quality}")
     if size is None:
         return REFERENCE_SIZE
     try:
         w, h = (int(v) for v in size)
     except (TypeError, ValueError):
-        raise ValueError(f"size must be (width, height) in pixels, got {size!r}") from None
+        raise InputError(f"size must be (width, height) in pixels, got {size!r}") from None
     if w < 64 or h < 64:
-        raise ValueError(f"scene size must be at least 64 x 64 pixels, got {w} x {h}")
+        raise InputError(f"scene size must be at least 64 x 64 pixels, got {w} x {h}")
     return w, h
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from lprkit.config import make_rng
 from lprkit.data.annotations import Annotation, ObjectBox
+from lprkit.errors import InputError
 from lprkit.synth.backgrounds import DISTRACTOR_KINDS, Ground, background, draw_distractor
 from lprkit.synth.vehicles import draw_vehicle, random_vehicle
 
@@ -402,13 +403,13 @@ def compose_scene(
     from lprkit.synth.styles import get_style, resolve_styles
 
     if mode not in SCENE_MODES:
-        raise ValueError(f"unknown scene mode {mode!r}; use one of {', '.join(SCENE_MODES)}")
+        raise InputError(f"unknown scene mode {mode!r}; use one of {', '.join(SCENE_MODES)}")
     try:
         w, h = (int(v) for v in size)
     except (TypeError, ValueError):
-        raise ValueError(f"size must be (width, height), got {size!r}") from None
+        raise InputError(f"size must be (width, height), got {size!r}") from None
     if w < 64 or h < 64:
-        raise ValueError(f"scene size must be at least 64 x 64 pixels, got {w} x {h}")
+        raise InputError(f"scene size must be at least 64 x 64 pixels, got {w} x {h}")
     rng = make_rng(rng)
     names = resolve_styles(styles)
     weights = np.array([get_style(n).weight for n in names], np.float64)

@@ -30,6 +30,7 @@ from lprkit.charset import (
     KOREAN_REGIONS,
     LATIN_LETTERS,
 )
+from lprkit.errors import InputError
 
 RGB = tuple[int, int, int]
 Box = tuple[float, float, float, float]
@@ -146,9 +147,9 @@ class PlateStyle:
 
     def __post_init__(self) -> None:
         if self.group not in GROUPS:
-            raise ValueError(f"style {self.name!r}: unknown group {self.group!r}")
+            raise InputError(f"style {self.name!r}: unknown group {self.group!r}")
         if self.two_line != (len(self.lines) == 2):
-            raise ValueError(f"style {self.name!r}: two_line must match the number of lines")
+            raise InputError(f"style {self.name!r}: two_line must match the number of lines")
         object.__setattr__(self, "fields", tuple(f for ln in self.lines for f in ln.fields))
 
     @property
@@ -843,7 +844,7 @@ def get_style(name: str | PlateStyle) -> PlateStyle:
     try:
         return STYLES[name]
     except (KeyError, TypeError):
-        raise ValueError(
+        raise InputError(
             f"unknown plate style {name!r}; known styles: {', '.join(STYLES)}"
         ) from None
 
@@ -878,11 +879,11 @@ def resolve_styles(spec: str | Sequence[str]) -> list[str]:
         else:  # a shell pattern, or a name prefix such as "eu" or "kr"
             names = fnmatch.filter(STYLES, item) or [n for n in STYLES if n.startswith(item + "_")]
         if not names:
-            raise ValueError(
+            raise InputError(
                 f"unknown plate style or group {item!r}; use korean, latin, all, a group "
                 f"({', '.join(GROUPS)}) or style names: {', '.join(STYLES)}"
             )
         out.extend(n for n in names if n not in out)
     if not out:
-        raise ValueError("no plate styles given; use e.g. 'korean', 'latin' or 'kr_ev,eu_de'")
+        raise InputError("no plate styles given; use e.g. 'korean', 'latin' or 'kr_ev,eu_de'")
     return out

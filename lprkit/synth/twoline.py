@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 DEFAULT_SPLIT = 0.4  # where the lines part on most two-line plates (fraction of the height)
 SEARCH = (0.25, 0.6)  # rows searched for the gap when ``split`` is not given
 TOP_SPAN = (0.12, 0.88)  # the top line is centred and narrower than the plate
@@ -219,11 +221,11 @@ def to_single_line(
             image = cv2.warpAffine(image, rot, (w, h), flags=cv2.INTER_LINEAR,
                                    borderMode=cv2.BORDER_REPLICATE).reshape(image.shape)
     if not 0.0 < split < 1.0:
-        raise ValueError(f"split must be a fraction of the height in (0, 1), got {split}")
+        raise InputError(f"split must be a fraction of the height in (0, 1), got {split}")
     s = min(max(int(round(split * h)), 1), h - 1)
     x1, x2 = int(round(top_span[0] * w)), int(round(top_span[1] * w))
     if x2 - x1 < 1:
-        raise ValueError(f"top_span {top_span} keeps no column of a {w}-pixel-wide image")
+        raise InputError(f"top_span {top_span} keeps no column of a {w}-pixel-wide image")
     top, bottom = image[:s, x1:x2], image[s:]
     if top_layout == "text":
         top = crop_to_text(top)
@@ -238,7 +240,7 @@ def to_single_line(
 def check_top_layout(top_layout: str) -> str:
     """Return ``top_layout`` if it is one of :data:`TOP_LAYOUTS`, else raise a ValueError."""
     if top_layout not in TOP_LAYOUTS:
-        raise ValueError(f"two-line top layout {top_layout!r} is unknown; use one of {TOP_LAYOUTS}")
+        raise InputError(f"two-line top layout {top_layout!r} is unknown; use one of {TOP_LAYOUTS}")
     return top_layout
 
 
@@ -253,7 +255,7 @@ def top_layout_of(reader) -> str:
 def _check(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim not in (2, 3) or image.shape[0] < 2 or image.shape[1] < 2:
-        raise ValueError(
+        raise InputError(
             f"expected a plate image (H, W) or (H, W, C) at least 2 x 2, got shape {image.shape}"
         )
     return image

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lprkit.errors import InputError
+
 VEHICLE_KINDS: tuple[str, ...] = ("sedan", "hatchback", "suv", "van", "truck")
 _KIND_WEIGHTS = np.array([0.35, 0.2, 0.25, 0.12, 0.08])
 
@@ -77,7 +79,7 @@ def random_vehicle(
             int(rng.choice(len(VEHICLE_KINDS), p=_KIND_WEIGHTS / _KIND_WEIGHTS.sum()))
         ]
     elif kind not in VEHICLE_KINDS:
-        raise ValueError(f"unknown vehicle kind {kind!r}; use one of {', '.join(VEHICLE_KINDS)}")
+        raise InputError(f"unknown vehicle kind {kind!r}; use one of {', '.join(VEHICLE_KINDS)}")
     ci = int(rng.choice(len(BODY_COLOURS), p=_COLOUR_WEIGHTS / _COLOUR_WEIGHTS.sum()))
     colour = tuple(int(np.clip(c + rng.normal(0, 6), 0, 255)) for c in BODY_COLOURS[ci])
     view = "front" if rng.random() < 0.6 else "rear"
