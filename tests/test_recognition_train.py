@@ -100,6 +100,23 @@ def test_checkpoints_resume_and_validation_reads(tmp_path, capsys):
     assert again.epochs_run == 2 and len(again.history["loss"]) == 2
 
 
+def test_resuming_another_models_run_is_refused(tmp_path):
+    import keras
+
+    from lprkit.errors import InputError
+
+    images = render(TEXTS)
+    ckpt = tmp_path / "run"
+    train_recognizer(tiny_ctc_model(), (images, TEXTS), epochs=1, batch_size=4, checkpoint_dir=ckpt, verbose=0)
+    other = tiny_ctc_model()
+    wider = keras.Model(other.inputs, keras.layers.Dense(LATIN.num_classes, activation="softmax")(
+        keras.layers.Dense(8)(other.layers[-2].output)))  # fmt: skip
+    before = sorted(p.name for p in (ckpt / "last").iterdir())
+    with pytest.raises(InputError, match="another model"):
+        train_recognizer(wider, (images, TEXTS), epochs=2, batch_size=4, checkpoint_dir=ckpt, verbose=0)
+    assert sorted(p.name for p in (ckpt / "last").iterdir()) == before
+
+
 def test_dataset_input_and_errors():
     model = tiny_ctc_model()
     ds = make_dataset(render(TEXTS[:4]), TEXTS[:4], LATIN, (128, 32), 1, batch_size=2)

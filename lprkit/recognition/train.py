@@ -252,21 +252,26 @@ def _save_last(model, directory: Path, state: dict) -> None:
         model.save_weights(tmp / "model.weights.h5")
         opt = {f"v{i:04d}": np.asarray(v) for i, v in enumerate(model.optimizer.variables)}
         np.savez(tmp / "optimizer.npz", **opt)
-        _write_json(tmp / "state.json", {**state, "model": model.name, "weights": len(model.weights)})
+        _write_json(tmp / "state.json", {**state, "weight_shapes": _weight_shapes(model)})
 
     write_folder_atomically(directory / "last", fill, overwrite=True)
+
+
+def _weight_shapes(model) -> list[list[int]]:
+    return [list(w.shape) for w in model.weights]
 
 
 def _restore_last(model, directory: Path) -> dict:
     last = directory / "last"
     state = json.loads((last / "state.json").read_text(encoding="utf-8"))
-    saved_as = (state.pop("model", model.name), state.pop("weights", len(model.weights)))
+    shapes = _weight_shapes(model)
+    saved = state.pop("weight_shapes", shapes)  # runs saved before this check: trust them
     other_run = InputError(
-        f"{directory} holds a training run of another model ({saved_as[0]}, {saved_as[1]} weight "
-        f"arrays; this one is {model.name}, {len(model.weights)}): use a new --out, or delete "
-        f"{directory} to start again"
+        f"{directory} holds a training run of another model ({len(saved)} weight arrays, this "
+        f"one has {len(shapes)}{'' if len(saved) != len(shapes) else ' of other shapes'}): use a "
+        f"new --out, or delete {directory} to start again"
     )
-    if saved_as != (model.name, len(model.weights)):
+    if saved != shapes:
         raise other_run
     model.optimizer.build(model.trainable_variables)  # before loading: no skipped variables
     try:
