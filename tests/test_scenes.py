@@ -170,8 +170,8 @@ def test_dataset_is_reproducible_atomic_and_not_overwritten(datasets, tmp_path):
     write_scene_dataset(one, 1, mode="parking", overwrite=True, progress=False, size=(320, 240))
     assert json.loads((one / "manifest.json").read_text())["mode"] == "parking"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one"]  # no temp folders left
-    with pytest.raises(ValueError, match="unknown annotation format 'coco'"):
-        write_scene_dataset(tmp_path / "x", 1, fmt="coco")
+    with pytest.raises(ValueError, match="unknown annotation format 'kitti'"):
+        write_scene_dataset(tmp_path / "x", 1, fmt="kitti")
     assert not (tmp_path / "x").exists()
 
 

@@ -63,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sc.add_argument(
         "--format",
         dest="fmt",
-        choices=("labels", "openalpr", "yolo", "voc"),
+        choices=("labels", "openalpr", "yolo", "voc", "coco"),
         default="labels",
         help="annotation format (default: labels.csv)",
     )

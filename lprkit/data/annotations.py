@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -273,106 +272,62 @@ def write_data_yaml(
     return atomic_write_text(Path(root) / "data.yaml", "\n".join(lines) + "\n", overwrite=overwrite)
 
 
-_YAML_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
-
-
-def _unquote(s: str) -> str:
-    s = s.strip()
-    if len(s) >= 2 and s[0] == s[-1] and s[0] in "'\"":
-        return s[1:-1]
-    return s
-
-
-def _strip_comment(line: str) -> str:
-    # a '#' starts a comment unless it sits inside quotes
-    quote = None
-    for i, ch in enumerate(line):
-        if ch in "'\"":
-            quote = None if quote == ch else (quote or ch)
-        elif ch == "#" and quote is None and (i == 0 or line[i - 1].isspace()):
-            return line[:i].rstrip()
-    return line.rstrip()
-
-
 def read_data_yaml(path: str | os.PathLike) -> dict:
-    """Read a YOLO ``data.yaml``: split paths, ``nc`` and ``names`` (a list).
+    """Read a YOLO ``data.yaml`` (with PyYAML's ``safe_load``): the whole mapping, with
+    ``names`` made a list and ``nc`` checked against it.
 
-    Accepts the forms tools write: ``names: [a, b]``, ``names: {0: a, 1: b}``, a block list
-    (``- a``) or a block mapping (``0: a``). Other nested structures are not supported.
+    ``names`` may be a list or a mapping ``{0: a, 1: b}``, as Ultralytics, darknet, CVAT and
+    Roboflow write it; splits (``train``, ``val``, ``test``) may be a folder, a ``.txt`` file
+    listing images, or a list of these (:func:`lprkit.data.detection_dataset` reads them).
 
     Raises
     ------
     AnnotationFormatError
-        Naming file and line of a line it cannot read, or when ``names`` is missing.
+        For YAML that does not parse (with its line), a file that is not a mapping, or a
+        missing or inconsistent ``names``/``nc``.
     """
+    import yaml
+
     path = Path(path)
-    out: dict = {}
-    block: list[tuple[int | None, str]] | None = None
-    for n, raw in enumerate(_read_lines(path), start=1):
-        line = _strip_comment(raw)
-        if not line.strip():
-            continue
-        where = f"{path}, line {n}"
-        if line[0].isspace() or line.startswith("-"):
-            item = line.strip()
-            if block is None:
-                raise AnnotationFormatError(f"{where}: unexpected indented line {raw!r}")
-            if item.startswith("-"):
-                block.append((None, _unquote(item[1:])))
-            elif (m := re.match(r"^(\d+)\s*:\s*(.+)$", item)) is not None:
-                block.append((int(m.group(1)), _unquote(m.group(2))))
-            else:
-                raise AnnotationFormatError(f"{where}: cannot read list item {raw!r}")
-            continue
-        m = _YAML_KEY.match(line)
-        if m is None:
-            raise AnnotationFormatError(f"{where}: expected 'key: value', got {raw!r}")
-        key, value = m.group(1), m.group(2).strip()
-        block = None
-        if value == "":
-            block = out.setdefault(key, [])
-        elif value[0] in "[{" and value[-1] in "]}":
-            items = [p for p in (s.strip() for s in value[1:-1].split(",")) if p]
-            if value[0] == "{":
-                pairs = [p.split(":", 1) for p in items]
-                if any(len(p) != 2 for p in pairs):
-                    raise AnnotationFormatError(f"{where}: cannot read mapping {value!r}")
-                out[key] = [(int(k), _unquote(v)) for k, v in pairs]
-            else:
-                out[key] = [(None, _unquote(v)) for v in items]
-        else:
-            out[key] = _unquote(value)
-    if "names" not in out or not isinstance(out["names"], list):
-        raise AnnotationFormatError(f"{path}: no 'names' list of class names")
-    pairs = out["names"]
-    if all(k is not None for k, _ in pairs):
-        pairs = sorted(pairs)
+    text = "\n".join(_read_lines(path))
+    try:
+        cfg = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise AnnotationFormatError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(cfg, dict):
+        raise AnnotationFormatError(f"{path}: expected a mapping with 'names' and the splits")
+    names = cfg.get("names")
+    if isinstance(names, dict):
+        try:
+            pairs = sorted((int(k), str(v)) for k, v in names.items())
+        except (TypeError, ValueError):
+            raise AnnotationFormatError(f"{path}: 'names' keys must be class indices 0..n-1") from None
         if [k for k, _ in pairs] != list(range(len(pairs))):
             raise AnnotationFormatError(f"{path}: class indices in 'names' must be 0..n-1")
-    out["names"] = [v for _, v in pairs]
-    if "nc" in out:
-        try:
-            out["nc"] = int(out["nc"])
-        except ValueError:
-            raise AnnotationFormatError(
-                f"{path}: nc must be an integer, got {out['nc']!r}"
-            ) from None
-        if out["nc"] != len(out["names"]):
-            raise AnnotationFormatError(
-                f"{path}: nc={out['nc']} but 'names' lists {len(out['names'])} classes"
-            )
-    return out
+        names = [v for _, v in pairs]
+    if not isinstance(names, list) or not names:
+        raise AnnotationFormatError(f"{path}: no 'names' list of class names")
+    cfg["names"] = [str(n) for n in names]
+    if "nc" in cfg:
+        if not isinstance(cfg["nc"], int):
+            raise AnnotationFormatError(f"{path}: nc must be an integer, got {cfg['nc']!r}")
+        if cfg["nc"] != len(cfg["names"]):
+            raise AnnotationFormatError(f"{path}: nc={cfg['nc']} but 'names' lists {len(cfg['names'])} classes")
+    return cfg
 
 
 def yolo_label_path(image_path: str | os.PathLike) -> Path:
-    """Label file for an image in the YOLO layout: ``…/images/x.jpg`` -> ``…/labels/x.txt``."""
+    """Label file for an image in the YOLO layout: ``…/images/x.jpg`` -> ``…/labels/x.txt``;
+    an image outside an ``images`` folder has its label beside it (``x.txt``)."""
     p = Path(image_path)
     parts = list(p.parts)
     for i in range(len(parts) - 1, -1, -1):
         if parts[i] == "images":
             parts[i] = "labels"
             return Path(*parts).with_suffix(".txt")
-    raise InputError(f"{p} is not under an 'images' folder (YOLO layout: images/ and labels/)")
+    return p.with_suffix(".txt")  # darknet / CVAT "YOLO 1.1": the label beside its image
 
 
 # --------------------------------------------------------------------------- Pascal VOC

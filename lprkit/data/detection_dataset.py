@@ -25,8 +25,10 @@ from lprkit.data.annotations import (
     read_yolo,
     yolo_label_path,
 )
+from lprkit.data.coco import is_coco, read_coco
 from lprkit.data.folders import IMAGE_SUFFIXES, read_frames_folder
 from lprkit.errors import InputError
+from lprkit.fileio import read_text
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -43,16 +45,46 @@ def _images_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
 
 
+def _split_images(base: Path, split: str, value, yaml_path: Path) -> list[Path]:
+    """The images of one split: a folder, a ``.txt`` list of image paths (relative to the
+    list's folder, else to the dataset root), or a list of these."""
+    if isinstance(value, (list, tuple)):
+        return [img for v in value for img in _split_images(base, split, v, yaml_path)]
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{yaml_path}: '{split}' must be a folder, a .txt list or a list of them, got {value!r}")
+    where = base / value
+    if where.is_dir():
+        return _images_under(where)
+    if where.is_file() and where.suffix == ".txt":
+        images = []
+        for n, line in enumerate(read_text(where).splitlines(), start=1):
+            name = line.strip()
+            if not name or name.startswith("#"):
+                continue
+            # darknet/CVAT lists start with the folder darknet ran in ("data/obj_train_data/…"):
+            # drop leading folders until the image is found
+            parts = Path(name).parts
+            candidates = [where.parent / name] + [base / Path(*parts[k:]) for k in range(len(parts))]
+            found = next((c for c in candidates if c.is_file()), None)
+            if found is None:
+                raise FileNotFoundError(f"{where}, line {n}: image {name!r} not found (looked beside the list and in {base})")
+            images.append(found)
+        return images
+    raise FileNotFoundError(f"{yaml_path}: '{split}: {value}' is neither a folder nor a .txt list under {base}")
+
+
 def _read_yolo_folder(root: Path) -> list[tuple[Path, Annotation]]:
-    cfg = read_data_yaml(root / "data.yaml")
+    yaml_path = root / "data.yaml"
+    cfg = read_data_yaml(yaml_path)
     base = root / cfg["path"] if isinstance(cfg.get("path"), str) and cfg["path"] else root
     if not base.is_dir():  # Ultralytics resolves relative paths elsewhere; fall back to root
         base = root
     seen: dict[Path, None] = {}
     for split in ("train", "val", "test"):
-        value = cfg.get(split)
-        if isinstance(value, str) and value and (base / value).is_dir():
-            seen.update(dict.fromkeys(_images_under(base / value)))
+        if cfg.get(split) is not None:
+            seen.update(dict.fromkeys(_split_images(base, split, cfg[split], yaml_path)))
+    if not seen:
+        raise InputError(f"{yaml_path} names no images (give train/val as folders or .txt lists)")
     out = []
     for img in seen:
         w, h = _image_size(img)
@@ -80,7 +112,8 @@ def _read_voc_folder(root: Path) -> list[tuple[Path, Annotation]]:
 def read_detection_folder(root: str | os.PathLike) -> list[tuple[Path, Annotation]]:
     """Read an annotated image folder in any supported layout.
 
-    Tried in order: ``data.yaml`` (YOLO), ``Annotations/`` or ``*.xml`` (Pascal VOC),
+    Tried in order: ``data.yaml`` (YOLO; splits as folders or ``.txt`` lists), COCO JSON
+    (``*.json`` or ``annotations/*.json``), ``Annotations/`` or ``*.xml`` (Pascal VOC),
     ``labels.csv`` or ``*.txt`` (frames folder: plates only).
 
     Raises
@@ -93,6 +126,11 @@ def read_detection_folder(root: str | os.PathLike) -> list[tuple[Path, Annotatio
         raise FileNotFoundError(f"detection folder not found: {root}")
     if (root / "data.yaml").is_file():
         return _read_yolo_folder(root)
+    coco = [p for p in sorted(root.glob("*.json")) if is_coco(p)]
+    if not coco and (root / "annotations").is_dir():  # the COCO dataset's own layout
+        coco = [p for p in sorted((root / "annotations").glob("*.json")) if is_coco(p)]
+    if coco:
+        return [item for p in coco for item in read_coco(p)]
     if (root / "Annotations").is_dir() or any(root.glob("*.xml")):
         return _read_voc_folder(root)
     frames = read_frames_folder(root)  # raises FileNotFoundError with the accepted layouts

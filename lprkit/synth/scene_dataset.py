@@ -13,6 +13,8 @@ whatever ``n``, the number of processes or the chunking. Formats (``fmt``):
     the layout darknet and Ultralytics read.
 ``voc``
     ``JPEGImages/``, ``Annotations/`` (LabelImg-style XML) and ``ImageSets/Main/train.txt``.
+``coco``
+    ``images/`` and ``annotations.json`` (COCO detection; plate text under ``attributes``).
 
 Every format also gets ``annotations.jsonl`` (all objects with plate corners, text and style)
 and ``manifest.json`` (settings, counts and plate-size statistics). The folder is built under
@@ -41,10 +43,10 @@ from lprkit.data.annotations import (
 from lprkit.errors import InputError
 from lprkit.synth.scenes import REFERENCE_SIZE, SCENE_MODES, compose_scene
 
-FORMATS: tuple[str, ...] = ("labels", "openalpr", "yolo", "voc")
+FORMATS: tuple[str, ...] = ("labels", "openalpr", "yolo", "voc", "coco")
 MANIFEST_FORMAT = "lprkit-scenes/1"
 CHUNK = 32  # scenes per worker task
-_IMAGE_DIRS = {"labels": ".", "openalpr": ".", "yolo": "images/train", "voc": "JPEGImages"}
+_IMAGE_DIRS = {"labels": ".", "openalpr": ".", "yolo": "images/train", "voc": "JPEGImages", "coco": "images"}
 
 
 def scene(i: int, mode: str, styles, size: tuple[int, int], seed: int, strength: float = 1.0):
@@ -255,6 +257,12 @@ def _write_index(tmp: Path, fmt: str, records: list[dict]) -> None:
     elif fmt == "voc":
         lines = "".join(r["file"][:-4] + "\n" for r in records)
         (tmp / "ImageSets" / "Main" / "train.txt").write_text(lines, encoding="utf-8")
+    elif fmt == "coco":
+        from lprkit.data.coco import COCO_FILE, write_coco
+
+        anns = [Annotation(r["file"], [ObjectBox(o["label"], *o["box"], text=o.get("text", ""), style=o.get("style", ""))
+                                       for o in r["objects"]], r["width"], r["height"]) for r in records]  # fmt: skip
+        write_coco(tmp / COCO_FILE, anns, DEFAULT_CLASSES, image_dir=_IMAGE_DIRS["coco"])
     with open(tmp / "annotations.jsonl", "w", encoding="utf-8") as fh:
         for r in records:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
