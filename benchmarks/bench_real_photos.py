@@ -36,6 +36,8 @@ def main(argv=None) -> dict:
     p.add_argument("--detector", default="yolov4-tiny-plates")
     p.add_argument("--recognizer", default="crnn-latin")
     p.add_argument("--tile", type=int, default=None, help="tile side (default: the CLI's; 0 off)")
+    p.add_argument("--tile-score", type=float, default=None,
+                   help="least score of boxes found only in tiles (default: the pipeline's)")
     p.add_argument("--min-confidence", type=float, default=None, help="default: the pipeline's")
     p.add_argument("--score", type=float, default=None, help="detector score threshold (default its own)")
     p.add_argument("--threads", type=int, default=2, help="CPU threads of .tflite models (default 2)")
@@ -60,7 +62,7 @@ def main(argv=None) -> dict:
     detector = load_detector(args.detector, **options, **edge(args.detector))
     pipeline = Pipeline(
         detector, load_recognizer(args.recognizer, **edge(args.recognizer)), min_read_confidence=0.0,
-        tile=tile,
+        tile=tile, tile_score=args.tile_score,
     )
     detector = pipeline.detector
     proxy = Path(args.proxy_dir or Path(tempfile.gettempdir()) / "lprkit_small_plate_proxy")
@@ -76,7 +78,8 @@ def main(argv=None) -> dict:
     negs, ms = collect_negatives(pipeline, neg_paths)
     table["negatives (dev)"] = {**score_negatives(negs, threshold), "ms_per_frame": ms, "n": len(neg_paths)}
 
-    print(f"detector {detector.name} (tiles {tile or 'off'}), recognizer {pipeline.recognizer.name}, "
+    tile_score = getattr(detector, "tile_score", None)
+    print(f"detector {detector.name} (tiles {tile or 'off'}, tile score {tile_score}), recognizer {pipeline.recognizer.name}, "
           f"min read confidence {threshold}")
     print("| set | n | detection recall | recall | precision | end-to-end exact | boxes / plate-free photo | false plates / plate-free photo | ms / frame |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -105,7 +108,7 @@ def main(argv=None) -> dict:
             calibration.append({"min_score": s, "eu": eu, "proxy": small, "negatives": neg})
             print(f"| {s:.2f} | {eu['detection_recall']:.3f} | {small['detection_recall']:.3f} | "
                   f"{neg['boxes_per_photo']:.3f} | {neg['false_plates_per_photo']:.3f} |")
-    out = {"detector": detector.name, "recognizer": pipeline.recognizer.name, "tile": tile,
+    out = {"detector": detector.name, "recognizer": pipeline.recognizer.name, "tile": tile, "tile_score": tile_score,
            "min_read_confidence": threshold, "sets": table, "calibration": calibration}
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1))

@@ -29,6 +29,9 @@ MIN_READ_CONFIDENCE = 0.5
 # small plates reach the detector large enough (lprkit.detection.tiling; measured by
 # benchmarks/bench_real_photos.py).
 DEFAULT_TILE = 640
+# Boxes found only in tiles need this score (None: the detector's own threshold); measured
+# by benchmarks/bench_real_photos.py --tile-score.
+DEFAULT_TILE_SCORE: float | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,9 @@ class Pipeline:
         Wrap the detector in a :class:`~lprkit.detection.tiling.TiledDetector` with tiles of
         this side (default :data:`DEFAULT_TILE`), so small plates in large frames are found;
         0 runs the detector on whole frames only, as does a detector that already tiles.
+    tile_score
+        Least score of a box found only in a tile (:class:`TiledDetector`'s ``tile_score``);
+        default :data:`DEFAULT_TILE_SCORE`.
     """
 
     def __init__(
@@ -115,6 +121,7 @@ class Pipeline:
         min_detection_score: float = 0.0,
         min_read_confidence: float | None = None,
         tile: int | None = None,
+        tile_score: float | None = None,
     ) -> None:
         if not isinstance(detector, Detector):
             raise TypeError(
@@ -128,7 +135,9 @@ class Pipeline:
         if tile < 0:
             raise InputError(f"tile must be 0 (whole frames only) or a tile side in pixels, got {tile}")
         if tile and not isinstance(detector, TiledDetector):
-            detector = TiledDetector(detector, tile=tile)
+            detector = TiledDetector(
+                detector, tile=tile, tile_score=DEFAULT_TILE_SCORE if tile_score is None else tile_score
+            )
         self.detector = detector
         self.recognizer = recognizer
         self.margin = margin

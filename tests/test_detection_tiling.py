@@ -80,3 +80,21 @@ def test_boxes_cut_by_an_inner_tile_edge_are_dropped():
 def test_tiled_detector_needs_a_detector():
     with pytest.raises(TypeError, match="not a Detector"):
         TiledDetector(object())
+
+
+def test_tile_score_drops_weak_boxes_found_only_in_tiles():
+    class Scored:
+        """A box of score 0.6 in every tile, 0.9 in the whole frame (a different place)."""
+
+        name, class_names = "scored", ("plate",)
+
+        def detect(self, images):
+            return [[Detection((100.0, 100.0, 160.0, 120.0), 0.9 if im.shape[1] == 1280 else 0.6)]
+                    for im in images]  # fmt: skip
+
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    every = TiledDetector(Scored(), tile=640).detect([frame])[0]
+    strict = TiledDetector(Scored(), tile=640, tile_score=0.7).detect([frame])[0]
+    assert len(every) > 1 and [d.score for d in strict] == [0.9]
+    with pytest.raises(ValueError, match="tile_score"):
+        TiledDetector(Scored(), tile_score=1.5)

@@ -68,6 +68,10 @@ class TiledDetector:
         Tile only frames whose long side exceeds this (default ``1.5 * tile``).
     iou_threshold
         Overlap above which the merged boxes of one class suppress each other.
+    tile_score
+        Least score of a box found in a tile (the whole-frame pass keeps the detector's own
+        threshold): a tile magnifies texture, and magnified texture is where false boxes
+        come from. ``None``: no extra threshold.
     """
 
     def __init__(
@@ -77,6 +81,7 @@ class TiledDetector:
         overlap: float = 0.25,
         min_side: int | None = None,
         iou_threshold: float = 0.45,
+        tile_score: float | None = None,
     ) -> None:
         if not isinstance(detector, Detector):
             raise TypeError(f"{type(detector).__name__} is not a Detector (needs name, class_names, detect)")
@@ -86,6 +91,9 @@ class TiledDetector:
         self.overlap = float(overlap)
         self.min_side = int(min_side) if min_side is not None else int(1.5 * tile)
         self.iou_threshold = float(iou_threshold)
+        if tile_score is not None and not 0 <= tile_score <= 1:
+            raise InputError(f"tile_score must be in [0, 1], got {tile_score}")
+        self.tile_score = tile_score
         self.name = detector.name  # the same model: reports name it, and `tile` says how it ran
         self.class_names = tuple(detector.class_names)
 
@@ -115,7 +123,10 @@ class TiledDetector:
             if i not in tiled:
                 continue
             h, w = images[i].shape[:2]
+            is_tile = win != (0, 0, w, h)
             for d in dets:
+                if is_tile and self.tile_score is not None and d.score < self.tile_score:
+                    continue
                 box = np.asarray(d.box, np.float64) + [win[0], win[1], win[0], win[1]]
                 if _cut_by_tile(box, win, w, h):
                     continue
