@@ -22,8 +22,9 @@ MAX_LABEL_LEN = 9  # longest Korean plate, in tokens, with a margin (서울12가
 
 
 def min_time_steps(max_label_len: int = MAX_LABEL_LEN) -> int:
-    """Time steps CTC needs in the worst case (every token repeated): ``2 L + 1``."""
-    return 2 * max_label_len + 1
+    """Time steps CTC needs in the worst case, a label of ``L`` equal tokens: ``2 L - 1``
+    (the tokens, and a blank between each pair so that they do not merge)."""
+    return 2 * max_label_len - 1
 
 
 def crnn(
