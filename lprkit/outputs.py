@@ -14,6 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+#: Version of the JSON lines ``predict --json`` writes (docs/output-schema.md, docs/reads.schema.json).
+SCHEMA = "lprkit.reads/1"
+
 FIELDS = ("file", "frame", "plate", "text", "confidence", "x1", "y1", "x2", "y2", "detection_score", "colour", "watchlist", "watchlist_plate", "unread")
 
 
@@ -105,3 +108,33 @@ class ReadsWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def image_record(
+    source: str | os.PathLike, image: np.ndarray, results, ms: float, watchlist=None, frame: int | None = None
+) -> dict:
+    """One image's reads as the versioned JSON object ``predict --json`` writes.
+
+    ``plates`` holds every detection, best first; an unread one has ``"unread": true`` and an
+    empty text. ``watchlist`` is ``null`` without a watchlist, else the lookup's kind and plate.
+    """
+    plates = []
+    for r in results:
+        match = None
+        if watchlist is not None and r.text:
+            found = watchlist.lookup(r.text)
+            match = {"kind": found.kind, "plate": found.plate}
+        plates.append({
+            **r.as_dict(),
+            "char_confidences": [round(float(c), 4) for c in r.char_confidences],
+            "watchlist": match,
+        })  # fmt: skip
+    return {
+        "schema": SCHEMA,
+        "file": Path(source).name,
+        "frame": frame,
+        "width": int(image.shape[1]),
+        "height": int(image.shape[0]),
+        "ms": round(float(ms), 1),
+        "plates": plates,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lprkit.commands._checks import check_number, check_output_folder
+from lprkit.commands._checks import check_number, check_output_file, check_output_folder
 from lprkit.errors import InputError
 
 DEFAULT_DETECTOR = "yolov4-tiny-plates"
@@ -93,6 +93,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--crop", action="store_true", help="also save each plate crop")
     p.add_argument("--watchlist", type=Path, default=None, help="SQLite watchlist to look reads up in")
     p.add_argument("--overwrite", action="store_true", help="replace reads.csv/jsonl in --out")
+    p.add_argument("--json", default=None, metavar="FILE|-",
+                   help="also write one JSON object per image (schema lprkit.reads/1, see "
+                   "docs/output-schema.md) to FILE, or to stdout with '-' (the table then goes to stderr)")
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -114,18 +117,24 @@ def image_paths(path: Path) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     """Read every image; an image that cannot be decoded is skipped and named at the end.
     Nothing is written until one image has been read."""
+    import json
     import sys
+    import time
     from contextlib import ExitStack
 
     from tqdm.auto import tqdm
 
     from lprkit.data.folders import load_image
     from lprkit.errors import LprkitError
-    from lprkit.outputs import ReadsWriter
+    from lprkit.outputs import ReadsWriter, image_record
     from lprkit.watchlist import Watchlist
 
     paths = image_paths(args.input)
     check_output_folder(args.out, "--out")
+    to_stdout = args.json == "-"
+    if args.json and not to_stdout:
+        check_output_file(args.json, "--json", args.overwrite)
+    say = sys.stderr if to_stdout else sys.stdout  # stdout carries only JSON with --json -
     annotated = (args.out / "annotated").resolve()
     if any(p.resolve().parent == annotated for p in paths):
         raise InputError(f"the input {args.input} is the output's annotated/ folder: choose another --out")
@@ -133,6 +142,11 @@ def run(args: argparse.Namespace) -> int:
     plates, skipped, out = 0, [], None
     with ExitStack() as stack:
         watchlist = stack.enter_context(Watchlist(args.watchlist, readonly=True)) if args.watchlist else None
+        json_out = None
+        if to_stdout:
+            json_out = sys.stdout
+        elif args.json:
+            json_out = stack.enter_context(open(args.json, "w", encoding="utf-8"))  # noqa: SIM115
         for path in tqdm(paths, desc="images", disable=len(paths) < 2):
             try:
                 image = load_image(path)
@@ -143,10 +157,17 @@ def run(args: argparse.Namespace) -> int:
                 out = stack.enter_context(
                     ReadsWriter(args.out, save_crops=args.crop, watchlist=watchlist, overwrite=args.overwrite)
                 )
-            for row in out.write(path, image, pipeline.read(image)):
+            start = time.perf_counter()
+            results = pipeline.read(image)
+            ms = 1000 * (time.perf_counter() - start)
+            if json_out is not None:
+                record = image_record(path, image, results, ms, watchlist)
+                json_out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                json_out.flush()
+            for row in out.write(path, image, results):
                 flag = f"  [{row['watchlist']}: {row['watchlist_plate']}]" if row["watchlist"] else ""
                 text = "(unread)" if row["unread"] else row["text"]
-                print(f"{path.name}\t{text}\t{row['confidence']:.2f}\t{row['colour']}{flag}")
+                print(f"{path.name}\t{text}\t{row['confidence']:.2f}\t{row['colour']}{flag}", file=say)
                 plates += not row["unread"]
     if out is None:
         if len(skipped) == 1:
@@ -156,5 +177,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"lprkit predict: skipped {path}: {str(exc).splitlines()[0]}", file=sys.stderr)
     unread = f", {out.rows - plates} unread detections" if out.rows > plates else ""
     gone = f", {len(skipped)} skipped (listed above)" if skipped else ""
-    print(f"{plates} plates in {len(paths) - len(skipped)} images{unread}{gone} -> {args.out}/reads.csv")
+    print(f"{plates} plates in {len(paths) - len(skipped)} images{unread}{gone} -> {args.out}/reads.csv", file=say)
     return 0
