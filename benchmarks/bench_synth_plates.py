@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from lprkit.synth.dataset import CHUNK, _style_table, generate_crops
+from lprkit.synth.dataset import CHUNK, generate_crops, style_table
 from lprkit.synth.degrade import degrade
 from lprkit.synth.render import random_plate
 from lprkit.synth.styles import get_style
@@ -43,7 +43,7 @@ def bench_generate(n: int, styles: str, size, processes: int) -> None:
 def bench_stages(n: int, styles: str, size) -> None:
     import cv2
 
-    names, cum = _style_table(styles)
+    names, cum = style_table(styles)
     t = dict.fromkeys(("render", "degrade", "strip+resize", "png encode"), 0.0)
     for i in range(n):
         rng = np.random.default_rng((1, i))

@@ -21,7 +21,7 @@ import copy
 import numpy as np
 
 from lprkit.checkpoints import load_recognizer
-from lprkit.synth.dataset import _draw_style_and_scale, _style_table
+from lprkit.synth.dataset import draw_style_and_scale, style_table
 from lprkit.synth.degrade import DEGRADATIONS, degrade, warp
 from lprkit.synth.render import random_plate
 from lprkit.synth.styles import get_style, resolve_styles
@@ -54,12 +54,12 @@ def strips(n: int, seed: int, size: tuple[int, int], layout: str):
     import cv2
 
     two_line = [s for s in resolve_styles("korean") if get_style(s).two_line]
-    names, cum = _style_table(two_line)
+    names, cum = style_table(two_line)
     assert DEGRADATIONS["warp"].p == 1.0, "the replay assumes the warp is always applied"
     found, true, texts, rows = [], [], [], []
     for i in range(n):
         rng = np.random.default_rng((seed, i))  # as make_crop draws plate i
-        name, scale = _draw_style_and_scale(names, cum, size, rng)
+        name, scale = draw_style_and_scale(names, cum, size, rng)
         st = get_style(name)
         plate = random_plate(st, rng, scale=scale)
         if st.holder > 0 and rng.random() < st.holder:

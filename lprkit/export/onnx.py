@@ -113,7 +113,7 @@ def export_onnx(
         Run onnxruntime next to Keras on ``check_inputs`` (default: seeded noise); a
         difference above :data:`ONNX_ATOL` or NaN raises :class:`LprkitError`.
     """
-    from lprkit.export.tflite import _input_specs, _keras_outputs, has_rolled_rnn
+    from lprkit.export.tflite import has_rolled_rnn, input_specs, keras_outputs
 
     path = Path(path)
     if path.suffix != ".onnx":
@@ -126,7 +126,7 @@ def export_onnx(
         from lprkit.models.crnn import with_unrolled_rnn
 
         source = with_unrolled_rnn(model)
-    specs = _input_specs(source, batch_size)
+    specs = input_specs(source, batch_size)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".onnx", dir=path.parent)
     os.close(fd)
@@ -142,7 +142,7 @@ def export_onnx(
                 rng = np.random.default_rng(0)
                 check_inputs = rng.random((batch_size, *specs[0].shape[1:]), dtype=np.float32)
             got = run_onnx(onnx_session(tmp), check_inputs)
-            ref = _keras_outputs(model, np.asarray(check_inputs, np.float32))
+            ref = keras_outputs(model, np.asarray(check_inputs, np.float32))
             if len(got) != len(ref) or any(a.shape != b.shape for a, b in zip(got, ref, strict=False)):
                 raise LprkitError("the ONNX model's outputs do not match the Keras outputs in shape")
             if not all(np.all(np.isfinite(a)) for a in got):

@@ -129,7 +129,9 @@ def has_rolled_rnn(model) -> bool:
     return found
 
 
-def _input_specs(model, batch_size: int | None):
+def input_specs(model, batch_size: int | None):
+    """``tf.TensorSpec`` of each model input with the batch fixed to ``batch_size`` (``None``
+    keeps it variable): the input signature the TFLite and ONNX exports trace."""
     import tensorflow as tf
 
     specs = []
@@ -158,7 +160,7 @@ def write_saved_model(model, directory: str | Path, batch_size: int | None = 1) 
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    specs = _input_specs(model, batch_size)
+    specs = input_specs(model, batch_size)
     if len(specs) != 1:
         raise InputError(f"model {model.name!r} has {len(specs)} inputs; export takes one image input")
     call = functools.partial(model.__call__, training=False)
@@ -263,7 +265,8 @@ def add_metadata(content: bytes, metadata: dict, name: str = METADATA_NAME) -> b
     return flatbuffer_utils.convert_object_to_bytearray(model)
 
 
-def _keras_outputs(model, x: np.ndarray) -> list[np.ndarray]:
+def keras_outputs(model, x: np.ndarray) -> list[np.ndarray]:
+    """The Keras model's outputs on ``x`` as a list of float32 arrays (the parity reference)."""
     y = model(x, training=False)
     y = y if isinstance(y, (list, tuple)) else [y]
     return [np.asarray(v, dtype=np.float32) for v in y]
@@ -287,7 +290,7 @@ def verify_conversion(
         lite = LiteRTModel(content)(inputs)
     except (RuntimeError, ValueError) as err:
         raise LprkitError(f"the converted model does not run in LiteRT: {err}") from err
-    ref = _keras_outputs(model, inputs)
+    ref = keras_outputs(model, inputs)
     if len(lite) != len(ref):
         raise LprkitError(f"the converted model has {len(lite)} outputs; Keras gives {len(ref)}")
     worst = scale = 0.0

@@ -70,7 +70,7 @@ def resolve_alphabet(style_names: list[str], alphabet: str | None = None):
     return get_alphabet(alphabet)
 
 
-def _copy_weights(source, model, alphabet) -> None:
+def copy_recognizer_weights(source, model, alphabet) -> None:
     """Load a saved recogniser's weights into ``model``, refusing a mismatch."""
     from lprkit.checkpoints import load_recognizer
 
@@ -311,7 +311,7 @@ def train_plate_recognizer(
     keras.utils.set_random_seed(seed)  # the same weights at the start of every run
     model = build_model(arch, alpha, **model_options)
     if init_from is not None:
-        _copy_weights(init_from, model, alpha)
+        copy_recognizer_weights(init_from, model, alpha)
     t0 = time.perf_counter()
     fit = {
         "alphabet": alpha, "max_minutes": max_minutes, "batch_size": batch_size, "learning_rate": learning_rate,

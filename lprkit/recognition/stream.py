@@ -209,8 +209,8 @@ def train_streaming(
     from lprkit.recognition.metrics import exact_accuracy
     from lprkit.recognition.recipe import (
         INPUT_SIZES,
-        _copy_weights,
         build_model,
+        copy_recognizer_weights,
         measure,
         resolve_alphabet,
     )
@@ -229,7 +229,7 @@ def train_streaming(
     model = build_model(arch, alpha)  # refuses an unknown architecture
     size, channels = INPUT_SIZES[arch], model.input_shape[-1]
     if init_from is not None:  # refused before any worker starts
-        _copy_weights(init_from, model, alpha)
+        copy_recognizer_weights(init_from, model, alpha)
     # a plain learning-rate variable, set between fits from the share of the budget spent
     model.compile(optimizer=keras.optimizers.Adam(learning_rate * 0.01, clipnorm=5.0), loss=ctc.ctc_loss)
     workers = workers or max(1, (os.cpu_count() or 1) - 2)

@@ -53,13 +53,14 @@ def check_char_height(char_height: float) -> float:
     return float(char_height)
 
 
-def _style_table(styles) -> tuple[list[str], np.ndarray]:
+def style_table(styles) -> tuple[list[str], np.ndarray]:
+    """Style names and the cumulative share of each (their ``weight``s), for drawing styles."""
     names = resolve_styles(styles)
     weights = np.array([get_style(n).weight for n in names], np.float64)
     return names, np.cumsum(weights / weights.sum())
 
 
-def _draw_style_and_scale(names, cum, size, rng) -> tuple[str, float]:
+def draw_style_and_scale(names, cum, size, rng) -> tuple[str, float]:
     """The first draws of :func:`make_crop`: the plate's style and the scale it is drawn at."""
     name = names[min(int(np.searchsorted(cum, rng.random(), side="right")), len(names) - 1)]
     st = get_style(name)
@@ -97,7 +98,7 @@ def make_crop(
     import cv2
 
     rng = np.random.default_rng((seed, i))
-    name, scale = _draw_style_and_scale(names, cum, size, rng)
+    name, scale = draw_style_and_scale(names, cum, size, rng)
     st = get_style(name)
     if char_height is not None:  # the same draws as above, so the plate text stays the same
         scale = char_height / st.min_line_height
@@ -206,7 +207,7 @@ def generate_crops(
             raise InputError("give char_height or render_scale, not both: each sets the plate's size")
     check_top_layout(two_line_top)
     degradations = check_degradations(degradations)
-    names, cum = _style_table(styles)
+    names, cum = style_table(styles)
     if n == 0:
         return np.zeros((0, size[1], size[0], 3), np.uint8), [], []
     options = {"render_scale": render_scale, "two_line_top": two_line_top,
@@ -243,10 +244,10 @@ def crop_char_heights(
     size = _check_size(size)
     if n < 0:
         raise InputError(f"n must be >= 0, got {n}")
-    names, cum = _style_table(styles)
+    names, cum = style_table(styles)
     heights = np.empty(n, np.float64)
     for i in range(n):
-        name, scale = _draw_style_and_scale(names, cum, size, np.random.default_rng((seed, i)))
+        name, scale = draw_style_and_scale(names, cum, size, np.random.default_rng((seed, i)))
         heights[i] = scale * get_style(name).min_line_height
     return heights
 
@@ -362,7 +363,7 @@ def write_recognition_dataset(
             "(--overwrite) to replace it"
         )
     check_top_layout(two_line_top)
-    names, cum = _style_table(styles)
+    names, cum = style_table(styles)
 
     def fill(tmp: Path) -> None:
         tasks = [
@@ -461,7 +462,7 @@ def tf_dataset(
     size = _check_size(size)
     if size is None:
         raise InputError("tf_dataset needs a size (width, height)")
-    names, cum = _style_table(styles)
+    names, cum = style_table(styles)
     alpha = get_alphabet(alphabet) if alphabet else None
     w, h = size
 
