@@ -210,7 +210,9 @@ def _bench_section(bench: dict) -> list[str]:
     lines = [
         "",
         f"Real development photos (`benchmarks/bench_real_photos.py`: detector `{bench['detector']}`, "
-        f"tiles {bench.get('tile') or 'off'}, "
+        f"tiles {bench.get('tile') or 'off'}"
+        + (f" (boxes found only in tiles need score {bench['tile_score']})" if bench.get("tile_score") else "")
+        + ", "
         f"recogniser `{bench['recognizer']}`, reads under confidence {bench['min_read_confidence']} "
         "reported as unread, not as plates):",
         "",
