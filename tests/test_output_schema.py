@@ -68,3 +68,16 @@ def test_the_schema_is_valid_json_schema():
     import jsonschema
 
     jsonschema.Draft202012Validator.check_schema(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+@pytest.mark.slow
+def test_a_refused_run_creates_no_json_file(models, tmp_path, capsys):
+    Image.fromarray(np.zeros((96, 128, 3), np.uint8)).save(tmp_path / "a.png")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "reads.csv").write_text("an earlier run\n")
+    argv = ["predict", str(tmp_path / "a.png"), "--detector", str(models / "det"), "--recognizer",
+            str(models / "rec"), "--out", str(tmp_path / "out"), "--json", str(tmp_path / "r.json")]  # fmt: skip
+    assert cli.main(argv) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
+    assert (tmp_path / "out" / "reads.csv").read_text() == "an earlier run\n"

@@ -142,21 +142,19 @@ def run(args: argparse.Namespace) -> int:
     plates, skipped, out = 0, [], None
     with ExitStack() as stack:
         watchlist = stack.enter_context(Watchlist(args.watchlist, readonly=True)) if args.watchlist else None
-        json_out = None
-        if to_stdout:
-            json_out = sys.stdout
-        elif args.json:
-            json_out = stack.enter_context(open(args.json, "w", encoding="utf-8"))  # noqa: SIM115
+        json_out = sys.stdout if to_stdout else None
         for path in tqdm(paths, desc="images", disable=len(paths) < 2):
             try:
                 image = load_image(path)
             except (LprkitError, OSError) as exc:
                 skipped.append((path, exc))
                 continue
-            if out is None:
+            if out is None:  # the first image read: now the outputs are made
                 out = stack.enter_context(
                     ReadsWriter(args.out, save_crops=args.crop, watchlist=watchlist, overwrite=args.overwrite)
                 )
+                if args.json and not to_stdout:
+                    json_out = stack.enter_context(open(args.json, "w", encoding="utf-8"))  # noqa: SIM115
             start = time.perf_counter()
             results = pipeline.read(image)
             ms = 1000 * (time.perf_counter() - start)
