@@ -6,7 +6,7 @@
         ─ dense ─ BiRNN ─ BiRNN ─ dense + softmax ─► (T, num_classes)   blank = class 0
 
 Pooling halves the width twice and the height four times, so a 128-pixel wide input gives
-T = 32 steps: enough for a 9-token plate, which needs at most 2 x 9 + 1 = 19 (a blank between
+T = 32 steps: enough for a 9-token plate, which needs at least 2 x 9 - 1 = 17 (a blank between
 repeated tokens).
 
 For TFLite, rebuild the model with :func:`with_unrolled_rnn` (same weights, no WHILE loop):

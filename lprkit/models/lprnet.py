@@ -16,7 +16,7 @@ ScaleNorm. The paper's embedding is a fully connected layer over the whole backb
 which would give every column the whole plate, as the RNN does in a CRNN. The paper's max
 pools stride over channels too; here they stride over height and width, which keeps the
 model to TFLite built-in ops and gives T = 24 time steps for a 94-pixel width, enough for a
-9-token plate (``2 x 9 + 1 = 19``).
+9-token plate (at least ``2 x 9 - 1 = 17``).
 
 BatchNorm momentum is 0.9 (not Keras' 0.99): with 0.99 the running statistics lag the
 weights for thousands of steps and validation accuracy looks far worse than it is.
