@@ -28,3 +28,19 @@ def realdata_dir() -> Path:
         if candidate and (Path(candidate) / "openalpr_eu").is_dir():
             return Path(candidate)
     pytest.skip("real data not available: set LPRKIT_DATA_HOME to a folder holding openalpr_eu/ and kr_crops/")
+
+
+@pytest.fixture(scope="session")
+def tiny_latin_models(tmp_path_factory) -> Path:
+    """Untrained tiny models: ``det`` (score threshold 0, so it proposes boxes to read) and a
+    Latin ``rec``, for tests of commands and outputs rather than of accuracy."""
+    from lprkit.charset import LATIN
+    from lprkit.detection.keras_detector import KerasDetector
+    from lprkit.models.crnn import crnn
+    from lprkit.models.yolov4 import yolov4_tiny
+    from lprkit.recognition.keras_recognizer import KerasRecognizer
+
+    root = tmp_path_factory.mktemp("tiny_latin_models")
+    KerasDetector(yolov4_tiny(64), 64, score_threshold=0.0).save(root / "det")
+    KerasRecognizer(crnn(LATIN, filters=(8, 8, 8, 8), rnn_units=8), LATIN).save(root / "rec")
+    return root

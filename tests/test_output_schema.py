@@ -14,18 +14,9 @@ from lprkit import cli
 SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "reads.schema.json"
 
 
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    from lprkit.charset import LATIN
-    from lprkit.detection.keras_detector import KerasDetector
-    from lprkit.models.crnn import crnn
-    from lprkit.models.yolov4 import yolov4_tiny
-    from lprkit.recognition.keras_recognizer import KerasRecognizer
-
-    root = tmp_path_factory.mktemp("models")
-    KerasDetector(yolov4_tiny(64), 64, score_threshold=0.0).save(root / "det")
-    KerasRecognizer(crnn(LATIN, filters=(8, 8, 8, 8), rnn_units=8), LATIN).save(root / "rec")
-    return root
+@pytest.fixture
+def models(tiny_latin_models):
+    return tiny_latin_models
 
 
 @pytest.mark.slow
