@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.lprkit-installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MPLBACKEND ?= Agg
 
-.PHONY: setup system-deps demo test lab lint notebooks clean
+.PHONY: setup system-deps demo test lab lint notebooks clean assignments grade-solutions
 
 ## setup: system packages (if allowed), .venv, and the package with dev extras; quick when done
 setup: system-deps $(STAMP)
@@ -40,6 +40,14 @@ notebooks: setup
 	  env -u MPLBACKEND LPRKIT_PROFILE=course $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=1800 "$$nb" || exit 1; done
 	$(BIN)/python scripts/clean_notebooks.py
+
+## assignments: build every autograded assignment into assignments/dist/<name>/ (otter assign)
+assignments: setup
+	$(BIN)/python scripts/assignments.py build
+
+## grade-solutions: grade every solution and untouched student notebook (smoke profile, as CI)
+grade-solutions: assignments
+	LPRKIT_PROFILE=$${LPRKIT_PROFILE:-smoke} $(BIN)/python scripts/assignments.py grade
 
 lint: setup
 	$(BIN)/ruff check lprkit tests benchmarks

@@ -111,3 +111,23 @@ def test_misread_line_per_plate():
     assert misread_line("서울94사6731", "부산94사673", style, KOREAN) == "other"
     assert misread_line("서울94사6731", "서울94사6731", style, KOREAN) is None
     assert misread_line("12가3456", "12가3457", "kr_private_2006", KOREAN) is None  # one line
+
+
+def test_paired_difference_known_answer_and_symmetry():
+    from lprkit.recognition.metrics import paired_difference
+
+    a = [True] * 15 + [False] * 5 + [True] * 80
+    b = [False] * 15 + [True] * 5 + [True] * 80
+    diff, lo, hi = paired_difference(a, b)
+    assert diff == pytest.approx(0.10)
+    assert (lo, hi) == pytest.approx((0.10 - 1.96 * 0.0435890, 0.10 + 1.96 * 0.0435890), abs=1e-6)
+    assert paired_difference(b, a) == pytest.approx((-diff, -hi, -lo))
+    # identical results: no difference and no spread
+    assert paired_difference(a, a) == (0.0, 0.0, 0.0)
+
+
+def test_paired_difference_refuses_unequal_lists():
+    from lprkit.recognition.metrics import paired_difference
+
+    with pytest.raises(ValueError, match="equally long"):
+        paired_difference([True, False], [True])

@@ -87,6 +87,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     ph.add_argument("--min-view", type=float, default=0.6,
                     help="smallest share of each side of a photo a view keeps, (0, 1] "
                     "(default 0.6; 0.3 adds magnified views like the pipeline's tiles)")
+    ph.add_argument("--focus-detector", metavar="NAME|PATH",
+                    help="mine hard negatives: run this detector (as the pipeline does, with "
+                    "tiles) on the training photos and centre every view on one of its false "
+                    "boxes; photos where it finds none are not used")
+    ph.add_argument("--focus-score", type=float, default=0.25,
+                    help="least score of a mined false box, (0, 1] (default 0.25)")
     ph.add_argument("--no-real-crops", action="store_true",
                     help="paste rendered plates only (no real Brazilian crops)")
     ph.add_argument("--overwrite", action="store_true", help="replace an existing folder")
@@ -172,16 +178,31 @@ def run_photo_scenes(args: argparse.Namespace) -> int:
     check_number(args, "seed", lo=0)
     check_number(args, "negative-share", lo=0, hi=1)
     check_number(args, "min-view", lo=0, hi=1, lo_open=True)
+    check_number(args, "focus-score", lo=0, hi=1, lo_open=True)
     check_output_folder(Path(args.out).parent, "--out")
     from lprkit.data.photo_dev_sets import negatives_train
     from lprkit.data.train_detector_sets import load_br_crops
     from lprkit.synth.photo_scenes import write_photo_scenes
 
+    photos = negatives_train(download=True)
+    focus = None
+    if args.focus_detector:
+        from lprkit.checkpoints import load_detector
+        from lprkit.detection.mining import false_boxes
+
+        detector = load_detector(args.focus_detector, score_threshold=args.focus_score)
+        focus = false_boxes(detector, photos)
+        n_boxes, n_photos = sum(len(b) for b in focus), sum(1 for b in focus if len(b))
+        print(f"mined {n_boxes} false boxes (score >= {args.focus_score}) on {n_photos} of "
+              f"{len(photos)} training photos with {detector.name}")
+        if not n_boxes:
+            raise InputError(f"{detector.name} finds no box on the training photos at score "
+                             f"{args.focus_score}: nothing to focus on; lower --focus-score")
     crops = [] if args.no_real_crops else [c.path for c in load_br_crops("train")]
     out = write_photo_scenes(
-        args.out, args.n, negatives_train(download=True), real_crops=crops, styles=args.styles,
-        negative_share=args.negative_share, min_view=args.min_view, seed=args.seed,
-        overwrite=args.overwrite,
+        args.out, args.n, photos, real_crops=crops, styles=args.styles,
+        negative_share=args.negative_share, min_view=args.min_view, focus_boxes=focus,
+        seed=args.seed, overwrite=args.overwrite,
     )  # fmt: skip
     print(f"wrote {args.n} photo scenes to {out} (YOLO layout, data.yaml)")
     return 0

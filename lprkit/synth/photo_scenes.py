@@ -38,21 +38,50 @@ def _load_rgb(path) -> np.ndarray:
     return load_image(path)
 
 
+def view_window(
+    h: int, w: int, rng: np.random.Generator, min_view: float = MIN_VIEW, contain=None
+) -> tuple[int, int, int, int]:
+    """A random window ``(x, y, width, height)`` of an ``h`` x ``w`` photo keeping ``min_view``
+    to 100% of each side; with ``contain`` (a box ``x1, y1, x2, y2``) the window holds it whole."""
+    ch, cw = int(h * rng.uniform(min_view, 1.0)), int(w * rng.uniform(min_view, 1.0))
+    if contain is None:
+        y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+        return x, y, cw, ch
+    x1, y1, x2, y2 = (float(v) for v in contain)
+    # at least the box and a margin of half its size on each side, at most the photo
+    cw = int(min(w, max(cw, 2 * (x2 - x1))))
+    ch = int(min(h, max(ch, 2 * (y2 - y1))))
+    xs = (max(0, int(np.ceil(x2)) - cw), min(int(x1), w - cw))
+    ys = (max(0, int(np.ceil(y2)) - ch), min(int(y1), h - ch))
+    y = int(rng.integers(ys[0], max(ys) + 1))
+    x = int(rng.integers(xs[0], max(xs) + 1))
+    return x, y, cw, ch
+
+
 def background_view(
-    photo: np.ndarray, rng: np.random.Generator, long_side=(480, 1280), min_view: float = MIN_VIEW
+    photo: np.ndarray,
+    rng: np.random.Generator,
+    long_side=(480, 1280),
+    min_view: float = MIN_VIEW,
+    contain=None,
 ) -> np.ndarray:
-    """A random crop of ``photo`` (``min_view`` to 100% of each side), resized so its long side
-    is in ``long_side``: the same photo gives many backgrounds at many scales."""
+    """A random crop of ``photo`` (``min_view`` to 100% of each side, holding the box
+    ``contain`` when given), resized so its long side is in ``long_side``: the same photo
+    gives many backgrounds at many scales."""
+    return _view(photo, rng, long_side, min_view, contain)[0]
+
+
+def _view(photo, rng, long_side, min_view, contain) -> tuple[np.ndarray, float, tuple[int, int]]:
+    """:func:`background_view`, and how photo pixels map into it: ``(p - origin) * scale``."""
     import cv2
 
     h, w = photo.shape[:2]
-    ch, cw = int(h * rng.uniform(min_view, 1.0)), int(w * rng.uniform(min_view, 1.0))
-    y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
-    view = photo[y : y + ch, x : x + cw]
+    x, y, cw, ch = view_window(h, w, rng, min_view, contain)
     target = rng.uniform(*long_side)
     s = target / max(ch, cw)
     size = (max(int(round(cw * s)), 32), max(int(round(ch * s)), 32))
-    return cv2.resize(view, size, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+    view = cv2.resize(photo[y : y + ch, x : x + cw], size, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+    return view, size[0] / cw, (x, y)
 
 
 def _is_grey(image: np.ndarray) -> bool:
@@ -154,9 +183,12 @@ def compose_photo_scene(
     styles: Sequence[str] = ("eu_de",),
     width_range: tuple[float, float] = WIDTH_RANGE,
     min_view: float = MIN_VIEW,
+    focus=None,
 ) -> tuple[np.ndarray, list[tuple[float, float, float, float]]]:
     """One training image: a random view of ``photo`` with up to ``n_plates`` plates on it
-    (the view keeps ``min_view`` or more of each side of the photo).
+    (the view keeps ``min_view`` or more of each side of the photo). With ``focus`` (a box
+    ``x1, y1, x2, y2`` in photo pixels, e.g. where a detector fired falsely) the view holds
+    that box and no plate is pasted over it: a targeted hard negative.
 
     Returns
     -------
@@ -164,10 +196,12 @@ def compose_photo_scene(
         RGB uint8 image and the plate boxes ``(x1, y1, x2, y2)`` (fewer than ``n_plates`` when
         a plate found no free place). With ``n_plates=0`` the view is a hard negative.
     """
-    view = background_view(photo, rng, min_view=min_view).astype(np.float32)
+    view, scale, (ox, oy) = _view(photo, rng, (480, 1280), min_view, focus)
+    view = view.astype(np.float32)
     grey = _is_grey(view)
     H, W = view.shape[:2]
     boxes: list[tuple[float, float, float, float]] = []
+    taken = [] if focus is None else [tuple((np.asarray(focus, float) - [ox, oy, ox, oy]) * scale)]
     lo, hi = np.log(width_range[0]), np.log(width_range[1])
     for _ in range(n_plates):
         plate = _plate_source(rng, real_crops, styles)
@@ -176,11 +210,12 @@ def compose_photo_scene(
             centre = (rng.uniform(0.05, 0.95) * W, rng.uniform(0.1, 0.95) * H)
             half = np.array([width, width * plate.shape[0] / plate.shape[1]]) * 0.8
             cand = (centre[0] - half[0], centre[1] - half[1], centre[0] + half[0], centre[1] + half[1])
-            if any(not (cand[2] < b[0] or cand[0] > b[2] or cand[3] < b[1] or cand[1] > b[3]) for b in boxes):
+            if any(not (cand[2] < b[0] or cand[0] > b[2] or cand[3] < b[1] or cand[1] > b[3]) for b in taken):
                 continue
             box = paste_plate(view, plate, rng, width, centre)
             if box is not None:
                 boxes.append(box)
+                taken.append(box)
                 break
     if grey:  # a grey photo stays grey: a coloured plate on it would be too easy a clue
         view[:] = view.mean(axis=2, keepdims=True)
@@ -197,6 +232,7 @@ def write_photo_scenes(
     negative_share: float = 0.25,
     max_plates: int = 3,
     min_view: float = MIN_VIEW,
+    focus_boxes: Sequence[Sequence[Sequence[float]]] | None = None,
     seed: int = 0,
     overwrite: bool = False,
     progress: bool = True,
@@ -221,6 +257,10 @@ def write_photo_scenes(
     min_view
         Smallest share of each side of a photo that a view keeps (0-1]: smaller values give
         magnified views, as the pipeline's tiles do.
+    focus_boxes
+        Per background, boxes ``(x1, y1, x2, y2)`` that views should hold (see
+        :func:`lprkit.detection.mining.false_boxes`): only backgrounds with at least one box
+        are used, and each view holds one of them, chosen at random.
     seed
         Image ``i`` is drawn from ``numpy.random.default_rng((seed, i))``.
 
@@ -250,6 +290,15 @@ def write_photo_scenes(
     if not 0 < min_view <= 1:
         raise InputError(f"min_view must be in (0, 1], got {min_view}")
     names = resolve_styles(styles)
+    focus: list[Sequence[Sequence[float]] | None] = [None] * len(backgrounds)
+    if focus_boxes is not None:
+        if len(focus_boxes) != len(backgrounds):
+            raise InputError(f"focus_boxes has {len(focus_boxes)} entries for {len(backgrounds)} backgrounds")
+        keep = [k for k, b in enumerate(focus_boxes) if len(b)]
+        if not keep:
+            raise InputError("focus_boxes holds no box: nothing to focus on")
+        backgrounds = [backgrounds[k] for k in keep]
+        focus = [focus_boxes[k] for k in keep]
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "images" / "train").mkdir(parents=True)
@@ -263,9 +312,11 @@ def write_photo_scenes(
                 cache.clear()
             cache[k] = _load_rgb(backgrounds[k])
         n_plates = 0 if rng.random() < negative_share else int(rng.integers(1, max_plates + 1))
+        target = None if focus[k] is None else focus[k][int(rng.integers(len(focus[k])))]
         image, boxes = compose_photo_scene(
-            cache[k], rng, n_plates=n_plates, real_crops=real_crops, styles=names, min_view=min_view
-        )
+            cache[k], rng, n_plates=n_plates, real_crops=real_crops, styles=names, min_view=min_view,
+            focus=target,
+        )  # fmt: skip
         stem = f"photo_{seed}_{i:06d}"
         quality = int(rng.integers(60, 96))
         cv2.imwrite(str(tmp / "images" / "train" / f"{stem}.jpg"), cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
