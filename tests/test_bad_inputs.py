@@ -109,6 +109,7 @@ CLI_CASES = [
     ("synth scenes: unknown style", ["synth", "scenes", "--n", "2", "--styles", "zz", "--out", NEW], ["'zz'", "korean"]),
     ("synth scenes: --out holds files", ["synth", "scenes", "--n", "2", "--out", "{w}/crops"], ["crops", "--overwrite"]),
     ("synth photo-scenes: --min-view 0", ["synth", "photo-scenes", "--n", "2", "--min-view", "0", "--out", NEW], ["--min-view", "(0, 1]"]),
+    ("synth photo-scenes: --focus-score 0", ["synth", "photo-scenes", "--n", "2", "--focus-score", "0", "--focus-detector", "yolov4-tiny-plates", "--out", NEW], ["--focus-score", "(0, 1]"]),
     ("synth photo-scenes: --negative-share 2", ["synth", "photo-scenes", "--n", "2", "--negative-share", "2", "--out", NEW], ["--negative-share", "[0, 1]"]),
     # evaluate
     ("evaluate: missing folder", ["evaluate", "crops", "{w}/nope", *REC], ["nope", "not found"]),
