@@ -202,3 +202,22 @@ def model_card(name_or_path: str | os.PathLike) -> str:
     if not card.is_file():
         raise FileNotFoundError(f"{card} not found: this checkpoint has no model card")
     return card.read_text(encoding="utf-8")
+
+
+def card_metrics(name_or_path: str | os.PathLike) -> str:
+    """The first table of a model card's ``## Metrics`` section (Markdown): what a notebook
+    shows of a card, rather than the whole card with its training commands."""
+    lines = model_card(name_or_path).splitlines()
+    try:
+        start = lines.index("## Metrics")
+    except ValueError:
+        raise LprkitError(f"the model card of {name_or_path} has no '## Metrics' section") from None
+    table: list[str] = []
+    for line in lines[start + 1 :]:
+        if line.startswith("|"):
+            table.append(line)
+        elif table or line.startswith("#"):
+            break
+    if not table:
+        raise LprkitError(f"the '## Metrics' section of {name_or_path}'s model card holds no table")
+    return "\n".join(table)

@@ -88,3 +88,16 @@ def test_shipped_recognizers_record_their_two_line_layout():
         assert layout in TOP_LAYOUTS, name
         assert checkpoints.load_recognizer(name).two_line_top == layout, name
         assert f"strips of the `{layout}` layout" in checkpoints.model_card(name), name
+
+
+def test_card_metrics_is_the_first_metrics_table(tmp_path):
+    from lprkit.checkpoints import card_metrics
+
+    for name in ("crnn-korean", "yolov4-tiny-plates"):
+        table = card_metrics(name).splitlines()
+        assert table[0].startswith("| set |") and set(table[1]) <= set("|-") and len(table) >= 3
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "card.md").write_text("# m\n\n## Metrics\n\nNothing measured yet.\n\n## Limitations\n", encoding="utf-8")
+    with pytest.raises(LprkitError, match="holds no table"):
+        card_metrics(folder)

@@ -46,3 +46,14 @@ def test_refusals_name_the_problem():
     assert "xx_other" not in styles.STYLES
     with pytest.raises(TypeError, match="needs a PlateStyle"):
         register_style("eu_de")
+
+
+def test_a_style_without_fonts_draws_with_every_font_of_its_script():
+    # regression: a serif "I" is wider than its stem, and DIN-style M/W drawn from it did not fit
+    from lprkit.synth.render import random_plate
+
+    line = Line((letters(3, sep="-"), digits(3, 1, 999), letters(1)), (0.06, 0.14, 0.94, 0.86))
+    register_style(PlateStyle("xx_nofont", "europe", "latin", "green", False, (440, 120), (20, 110, 60),
+                              (245, 245, 240), (line,), "ABC-123D"))
+    rng = np.random.default_rng(0)
+    assert all(random_plate("xx_nofont", rng).image.shape[2] in (3, 4) for _ in range(150))

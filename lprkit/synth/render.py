@@ -120,8 +120,10 @@ def _din_glyph(path: str, text: str, stroke: int) -> np.ndarray:
     if text not in DIN_LETTERS:
         return glyph_mask(base, text, stroke)
     h, w = glyph_mask(base, text, stroke).shape
-    stem = glyph_mask(base, "I", stroke).shape[1]
-    mask = din_letter_mask(text, w, h, stem, DIN_DEPTHS[text][int(level)])
+    # the base font's "I" gives the stem; a serif "I" is wider than its stem, so keep the stem
+    # within what the letter's box can hold
+    stem = min(glyph_mask(base, "I", stroke).shape[1], w // 3, h // 2)
+    mask = din_letter_mask(text, w, h, max(stem, 1), DIN_DEPTHS[text][int(level)])
     mask.setflags(write=False)
     return mask
 
