@@ -48,6 +48,22 @@ def budget_of(nb) -> tuple[float, float]:
     return float(found.group(1)), float(found.group(2))
 
 
+def coalesce_streams(nb) -> None:
+    """Merge consecutive stdout (or stderr) outputs of a cell into one, as a notebook
+    front end shows them: a cell that prints in a loop stores one block, not one per print."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for out in cell.outputs:
+            prev = merged[-1] if merged else None
+            if prev is not None and out.output_type == prev.output_type == "stream" and out.name == prev.name:
+                prev.text += out.text
+            else:
+                merged.append(out)
+        cell.outputs = merged
+
+
 def run(path: Path, timeout: int, store: bool) -> tuple[float, float, float]:
     """Execute one notebook in the course profile; its (minutes, GB) and the wall minutes."""
     import nbformat
@@ -64,6 +80,7 @@ def run(path: Path, timeout: int, store: bool) -> tuple[float, float, float]:
         sys.path.insert(0, str(ROOT / "scripts"))
         from clean_notebooks import clean
 
+        coalesce_streams(nb)
         nbformat.write(nb, path)
         clean(path)
     return minutes, gb, wall

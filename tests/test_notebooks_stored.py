@@ -1,5 +1,6 @@
 """Stored notebooks follow the conventions: run in the course profile, clean metadata."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -29,3 +30,36 @@ def test_notebook_is_stored_executed_and_clean(path):
             assert not (o.output_type == "stream" and o.name == "stderr"), "stderr in stored output"
     first = code[0].source
     assert "get_profile" in first or "get_profile" in code[1].source, "profile read near the top"
+
+
+BUDGET = re.compile(r"course budget: ([0-9.]+) min, peak memory ([0-9.]+) GB")
+# Not yet re-run with their budget line in the course profile (and over 10 minutes when last
+# measured): the test fails as soon as they are, so that this list is emptied.
+NOT_YET_WITHIN_BUDGET = {"03_yolov4_detector.ipynb", "05_lprnet_recognizer.ipynb"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_the_course_structure(path):
+    nb = nbformat.read(path, as_version=4)
+    headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()]
+    for heading in ("## Aims", "## Exercises", "## References"):
+        assert heading in headings, f"no '{heading}' heading"
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert not re.search(r"\bissue #?\d+|git history|/tmp/", text), "development history in the learner's text"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="not yet within the course budget"))
+     if p.name in NOT_YET_WITHIN_BUDGET else p for p in NOTEBOOKS],
+    ids=lambda p: p.name,
+)
+def test_last_cell_prints_a_course_budget_within_limits(path):
+    nb = nbformat.read(path, as_version=4)
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    assert "budget_line()" in last.source, "the last code cell must print budget_line()"
+    printed = "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
+    found = BUDGET.search(printed)
+    assert found, "no stored budget line: run scripts/course_budget.py --store"
+    minutes, gb = float(found.group(1)), float(found.group(2))
+    assert minutes <= 10 and gb <= 2, f"{minutes} min, {gb} GB: over the course budget (10 min, 2 GB)"
