@@ -63,7 +63,7 @@ def _ctc_frames(answer) -> str | None:
     labels = ("1234", "1123", "1111")
     if not isinstance(answer, dict) or set(answer) != set(labels):
         return f"give a dict with the keys {list(labels)}"
-    want = {lab: len(lab) + sum(a == b for a, b in zip(lab, lab[1:])) for lab in labels}
+    want = {lab: len(lab) + sum(a == b for a, b in zip(lab, lab[1:], strict=False)) for lab in labels}
     wrong = [lab for lab in labels if answer[lab] != want[lab]]
     if wrong:
         return f"look again at {', '.join(wrong)}: what must sit between two equal tokens?"
