@@ -105,9 +105,10 @@ def write_table(out: Path, rows: dict[str, str]) -> None:
         "# Course budget\n\n"
         "Wall time and the kernel's peak resident memory of each notebook run top to bottom in the\n"
         f"`course` profile (budget: {MAX_MINUTES:g} minutes and {MAX_GB:g} GB each), measured by\n"
-        "`python scripts/course_budget.py` on the development machine "
+        "`python scripts/course_budget.py` on the development machine\n"
         f"({cpu}; last run {date.today().isoformat()}). Each notebook prints the same line in its\n"
-        "last cell.\n\n" + HEADER + "\n".join(kept[k] for k in sorted(kept)) + "\n"
+        "last cell. A notebook missing from the table has not been measured with the script yet.\n\n"
+        + HEADER + "\n".join(kept[k] for k in sorted(kept)) + "\n"
     )
     tmp = out.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
