@@ -447,8 +447,8 @@ def train_recognizer(
         directory.mkdir(parents=True, exist_ok=True)
         if resume and (directory / "last" / "state.json").is_file():
             state = _restore_last(net, directory)
-            if verbose:  # verbose=0 (notebooks): no message with a working-folder path
-                print(f"resuming from {directory / 'last'} after epoch {state.get('epoch', 0)}")
+            # the folder's own name only: a notebook's working folder is a temporary path
+            print(f"resuming from {directory.name}/last after epoch {state.get('epoch', 0)}")
     monitor, mode = ("val_exact", "max") if val is not None else ("loss", "min")
     state.update(monitor=monitor, epochs=epochs)
     info = {
