@@ -93,6 +93,8 @@ def row(name: str, minutes: float, gb: float) -> str:
 
 def write_table(out: Path, rows: dict[str, str]) -> None:
     """Update the table in ``out``: rows given replace those of the same notebook."""
+    from lprkit.fileio import atomic_write_text
+
     kept: dict[str, str] = {}
     if out.is_file():
         for line in out.read_text(encoding="utf-8").splitlines():
@@ -110,9 +112,7 @@ def write_table(out: Path, rows: dict[str, str]) -> None:
         "last cell. A notebook missing from the table has not been measured with the script yet.\n\n"
         + HEADER + "\n".join(kept[k] for k in sorted(kept)) + "\n"
     )
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    atomic_write_text(out, text, overwrite=True)
 
 
 def main(argv: list[str] | None = None) -> int:

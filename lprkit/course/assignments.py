@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lprkit.errors import InputError, LprkitError
+from lprkit.fileio import write_folder_atomically
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ def _otter() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "otter"]
 
 
-def _run(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+def _run(cmd: list[str]) -> subprocess.CompletedProcess:
+    done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
         raise LprkitError(f"{' '.join(cmd[:3])} failed (exit {done.returncode}):\n" + "\n".join(tail))
@@ -71,20 +71,17 @@ def build(master: str | os.PathLike, dist: str | os.PathLike) -> Path:
     The autograder zip is renamed ``<name>-autograder.zip`` (otter stamps it with the time) so
     that its path can be written in documentation.
     """
-    master = Path(master)
+    master = Path(master).resolve()
     name = master.stem
-    out = Path(dist) / name
-    tmp = out.with_name(name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    _run([*_otter(), "assign", "--no-pdfs", str(master.resolve()), str(tmp.resolve())])
-    zips = sorted((tmp / "autograder").glob(f"{name}-autograder*.zip"))
-    if len(zips) != 1:
-        raise LprkitError(f"otter assign wrote {len(zips)} autograder zips for {name}, expected 1")
-    zips[0].rename(tmp / "autograder" / f"{name}-autograder.zip")
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
-    return out
+
+    def fill(tmp: Path) -> None:
+        _run([*_otter(), "assign", "--no-pdfs", str(master), str(tmp.resolve())])
+        zips = sorted((tmp / "autograder").glob(f"{name}-autograder*.zip"))
+        if len(zips) != 1:
+            raise LprkitError(f"otter assign wrote {len(zips)} autograder zips for {name}, expected 1")
+        zips[0].rename(tmp / "autograder" / f"{name}-autograder.zip")
+
+    return write_folder_atomically(Path(dist) / name, fill, overwrite=True)
 
 
 def grade(notebook: str | os.PathLike, autograder_zip: str | os.PathLike) -> Score:

@@ -30,6 +30,7 @@ WIDTH_RANGE = (0.03, 0.40)  # plate width as a fraction of the frame width (log-
 # show about a third of a large frame, magnified: views as small as that teach the detector
 # what magnified texture looks like (see notebook 03b and the detector card).
 MIN_VIEW = 0.6
+LONG_SIDE = (480, 1280)  # a view's long side after resizing, pixels: many scales from one photo
 
 
 def _load_rgb(path) -> np.ndarray:
@@ -61,7 +62,7 @@ def view_window(
 def background_view(
     photo: np.ndarray,
     rng: np.random.Generator,
-    long_side=(480, 1280),
+    long_side=LONG_SIDE,
     min_view: float = MIN_VIEW,
     contain=None,
 ) -> np.ndarray:
@@ -196,7 +197,7 @@ def compose_photo_scene(
         RGB uint8 image and the plate boxes ``(x1, y1, x2, y2)`` (fewer than ``n_plates`` when
         a plate found no free place). With ``n_plates=0`` the view is a hard negative.
     """
-    view, scale, (ox, oy) = _view(photo, rng, (480, 1280), min_view, focus)
+    view, scale, (ox, oy) = _view(photo, rng, LONG_SIDE, min_view, focus)
     view = view.astype(np.float32)
     grey = _is_grey(view)
     H, W = view.shape[:2]
