@@ -147,8 +147,35 @@ def test_recognizer_recipe_mixes_real_crops_and_refuses_development_sets(tmp_pat
     summary = train_plate_recognizer(tmp_path / "rec", arch="crnn", styles="eu_de", n_train=16, n_val=8,
                                      n_test=8, epochs=1, real=["my_real_train"], real_copies=2,
                                      model_options={"filters": (8, 8, 8, 8), "rnn_units": 8}, verbose=0)
-    assert summary["real"] == {"sets": ["my_real_train"], "crops": 3, "copies": 2, "strength": 0.6}
+    assert summary["real"] == {"sets": ["my_real_train"], "crops": 3, "copies": 2, "strength": 0.6,
+                               "focus": "", "focus_copies": 0}
     for dev in ("br_crops_dev", "openalpr_eu", "kr_crops"):
         with pytest.raises(ValueError, match="development set"):
             train_plate_recognizer(tmp_path / "x", styles="eu_de", n_train=8, epochs=1, real=[dev])
+    assert not (tmp_path / "x").exists()
+
+
+def test_real_focus_gives_crops_with_confused_characters_more_copies(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from lprkit.charset import get_alphabet
+    from lprkit.data import realdata
+    from lprkit.data.folders import read_crops_folder
+    from lprkit.recognition.recipe import _real_training_crops, train_plate_recognizer
+
+    folder = tmp_path / "real"
+    folder.mkdir()
+    texts = ["OB123", "CD456", "EF789"]
+    for i, text in enumerate(texts):
+        Image.new("RGB", (90, 30), (200, 200, 200)).save(folder / f"{i}.png")
+    (folder / "labels.csv").write_text("".join(f"{i}.png,{t}\n" for i, t in enumerate(texts)))
+    monkeypatch.setattr(realdata, "load_realdata", lambda name: read_crops_folder(folder))
+    images, labels, n = _real_training_crops(["mine"], get_alphabet("latin"), 1, 0.6, 0, "OQ", 3)
+    # each crop and one copy, then three more copies of the only crop holding O or Q
+    assert n == 3 and len(images) == 3 * 2 + 3
+    assert labels == ["OB123", "OB123", "CD456", "CD456", "EF789", "EF789"] + ["OB123"] * 3
+    assert all(im.shape == (30, 90, 3) for im in images)
+    with pytest.raises(ValueError, match="real_focus='o-'"):
+        train_plate_recognizer(tmp_path / "x", styles="eu_de", n_train=8, epochs=1, real=["mine"],
+                               real_focus="o-", real_focus_copies=2)
     assert not (tmp_path / "x").exists()

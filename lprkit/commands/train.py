@@ -80,6 +80,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="degraded copies of each real crop (default 4)")
     r.add_argument("--real-strength", type=float, default=0.6,
                    help="degradation strength of those copies (default 0.6)")
+    r.add_argument("--real-focus", default="", metavar="CHARS",
+                   help="characters the model confuses on real plates (e.g. ODQ): real crops "
+                   "holding one get --real-focus-copies more copies")
+    r.add_argument("--real-focus-copies", type=int, default=0,
+                   help="extra degraded copies of each real crop holding a --real-focus character (default 0)")
     r.add_argument("--float16", action="store_true", help="save float16 weights (half the size)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     r.set_defaults(func=run_recognizer)
@@ -121,6 +126,7 @@ def run_recognizer(args: argparse.Namespace) -> int:
     check_number(args, "easy-start", lo=0, hi=2)
     check_number(args, "real-copies", lo=0)
     check_number(args, "real-strength", lo=0, hi=2)
+    check_number(args, "real-focus-copies", lo=0)
 
     summary = train_plate_recognizer(
         args.out, arch=args.arch, styles=args.styles, alphabet=args.alphabet, n_train=args.n_train,
@@ -128,6 +134,7 @@ def run_recognizer(args: argparse.Namespace) -> int:
         batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
         two_line_top=args.two_line_top, easy_start=args.easy_start, real=args.real,
         real_copies=args.real_copies, real_strength=args.real_strength,
+        real_focus=args.real_focus, real_focus_copies=args.real_focus_copies,
         precision="float16" if args.float16 else "float32", overwrite=args.overwrite,
     )  # fmt: skip
     print(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -106,8 +106,12 @@ def real_crops(alphabet_name: str) -> tuple[list, list[str], str] | None:
     return crops, texts, name
 
 
-def _real_training_crops(names, alphabet, copies: int, strength: float, seed: int):
+def _real_training_crops(names, alphabet, copies: int, strength: float, seed: int,
+                         focus: str = "", focus_copies: int = 0):
     """Augmented real crops of the named training sets: ``(images, texts, n_crops)``.
+
+    Crops whose text holds any character of ``focus`` get ``focus_copies`` more degraded
+    copies (after the usual ones), so that glyphs the model confuses are seen more often.
 
     The real training sets hold one-line plates, so their crops are used as one-line strips
     (their aspect ratio cannot tell: loose crops of one-line plates look two-line to it).
@@ -127,6 +131,13 @@ def _real_training_crops(names, alphabet, copies: int, strength: float, seed: in
         aug, labels = augment_crops(crops, folder.texts, copies, seed + 7, strength)
         images += aug
         texts += labels
+        hard = [i for i, t in enumerate(folder.texts) if focus and set(t) & set(focus)]
+        if hard and focus_copies:
+            aug, labels = augment_crops([crops[i] for i in hard], [folder.texts[i] for i in hard],
+                                        focus_copies, seed + 8, strength)
+            keep = [j for j in range(len(aug)) if j % (focus_copies + 1)]  # copies, not originals
+            images += [aug[j] for j in keep]
+            texts += [labels[j] for j in keep]
         n += len(crops)
     return images, texts, n
 
@@ -193,6 +204,8 @@ def train_plate_recognizer(
     real: Sequence[str] = (),
     real_copies: int = 4,
     real_strength: float = 0.6,
+    real_focus: str = "",
+    real_focus_copies: int = 0,
     work_dir: str | os.PathLike | None = None,
     precision: str = "float32",
     overwrite: bool = False,
@@ -255,6 +268,9 @@ def train_plate_recognizer(
         plates cannot: real fonts, wear, light and the way real crops are cut.
     real_copies, real_strength
         Augmented copies per real crop and their degradation strength.
+    real_focus, real_focus_copies
+        Characters the model confuses on real plates (e.g. ``"ODQ"``): real crops whose text
+        holds one of them get ``real_focus_copies`` more degraded copies.
     work_dir
         Resumable state (default ``out_dir`` + ``.work``): run again to continue.
     precision
@@ -293,7 +309,11 @@ def train_plate_recognizer(
         if not max_minutes:
             raise InputError("easy_start needs max_minutes: its epoch and the rest share one time-budget schedule")
 
-    real_train = _real_training_crops(real, alpha, real_copies, real_strength, seed)
+    if real_focus_copies < 0 or (real_focus_copies and not alpha.can_write(real_focus)):
+        raise InputError(f"real_focus={real_focus!r} / real_focus_copies={real_focus_copies}: give "
+                         f"characters of the {alpha.name!r} alphabet and a count >= 0")
+    real_train = _real_training_crops(real, alpha, real_copies, real_strength, seed,
+                                      real_focus, real_focus_copies)
     work = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + ".work")
     t0 = time.perf_counter()
     cut = {"size": size, "processes": processes, "two_line_top": two_line_top}
@@ -342,6 +362,7 @@ def train_plate_recognizer(
         "model_options": {k: list(v) if isinstance(v, tuple) else v for k, v in model_options.items()},
         "easy_start": easy_start,
         "real": {"sets": list(real), "crops": real_train[2], "copies": real_copies,
+                 "focus": real_focus, "focus_copies": real_focus_copies,
                  "strength": real_strength} if real else None,
         "epochs_run": result.epochs_run,
         "best_val_exact": result.best,
