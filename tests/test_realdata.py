@@ -202,12 +202,50 @@ def test_kr_crops_local_and_from_names(realdata_dir, tmp_path, monkeypatch):
     assert len(realdata.verify("kr_crops")) == 17
 
 
-def test_kr_crops_is_local_only(tmp_path, monkeypatch):
+def test_kr_crops_without_a_copy_and_without_download(tmp_path, monkeypatch):
     monkeypatch.setenv("LPRKIT_DATA_HOME", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="kr_crops is local-only: put the crops in"):
-        realdata.load_kr_crops()
+    with pytest.raises(FileNotFoundError, match="kr_crops is not in .*load_kr_crops\\(download=True\\)"):
+        realdata.load_kr_crops(download=False)
+    assert not (tmp_path / "kr_crops").exists()
     with pytest.raises(ValueError, match="unknown real data set 'ccpd'"):
         realdata.load_realdata("ccpd")
+
+
+def test_kr_crops_download_fetches_the_pinned_originals(realdata_dir, tmp_path, monkeypatch):
+    """Downloads go to the pinned commit's URLs with each file's SHA-256 (pooch stands in for
+    the network here: it copies the local originals and checks the digest as pooch would)."""
+    import pooch
+
+    calls = []
+
+    def fake_retrieve(url, known_hash, fname, path, progressbar):
+        calls.append(url)
+        source = realdata_dir / "kr_crops" / fname
+        assert known_hash == f"sha256:{realdata.sha256(source)}"
+        shutil.copyfile(source, Path(path) / fname)
+        return str(Path(path) / fname)
+
+    monkeypatch.setattr(pooch, "retrieve", fake_retrieve)
+    monkeypatch.setenv("LPRKIT_DATA_HOME", str(tmp_path))
+    crops = realdata.load_kr_crops(progress=False)
+    assert len(crops) == 20 and len(calls) == 20
+    assert sorted(crops.texts) == sorted(read_crops_folder(realdata_dir / "kr_crops").texts)
+    assert calls[0] == ("https://raw.githubusercontent.com/azizsiyaev/korean_car_licence_plate_detection"
+                        "_and_recognition/f4a21cea6f1d3da6da255d2e8f992f7784bc8238/Recognition%20part."
+                        "%20CRNN%20KERAS/DB/cctv_train/01aj1010_00479.jpg")
+    assert realdata.verify("kr_crops") == []
+    calls.clear()
+    assert len(realdata.load_kr_crops()) == 20 and calls == []  # a complete copy is not fetched again
+
+    def offline(*args, **kwargs):
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(pooch, "retrieve", offline)
+    monkeypatch.setenv("LPRKIT_DATA_HOME", str(tmp_path / "other"))
+    with pytest.raises(LprkitError, match="could not download https://raw.githubusercontent.com/azizsiyaev"):
+        realdata.load_kr_crops(progress=False)
+    with pytest.raises(ValueError, match="not a kr_crops file name"):
+        realdata.kr_crops_url("01aj1010_00479.jpg")
 
 
 def test_real_eu_plate_sizes(realdata_dir, monkeypatch):

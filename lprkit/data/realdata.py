@@ -14,11 +14,11 @@ Two small public sets, each looked for first in ``lprkit.config.data_home() / <n
     20 Korean plate crops (56–304 px wide, one- and two-line) from the ``DB/parking_train``
     and ``DB/cctv_train`` folders of the public GitHub repository
     ``azizsiyaev/korean_car_licence_plate_detection_and_recognition`` (folder "Recognition
-    part. CRNN KERAS/DB/"). Its file names carry the text in 2-set keyboard keys
-    (``01aj1010_00479.jpg`` = ``01머1010``). That repository has no release or tagged
-    archive with a checksum to pin, so this loader is **local-only**: put the crops (with
-    ``labels.csv`` rows ``file,text``, or with their original key-coded names) in
-    ``data_home()/kr_crops``. :data:`KR_CROPS_SHA256` lets :func:`verify` check a copy.
+    part. CRNN KERAS/DB/"), pinned to commit :data:`KR_CROPS_COMMIT`. Its file names carry the
+    text in 2-set keyboard keys (``01aj1010_00479.jpg`` = ``01머1010``). Missing crops are
+    downloaded with :mod:`pooch` (each checked against its SHA-256 in :data:`KR_CROPS_SHA256`)
+    and stored as ``aziz_<folder>_<original name>``; a local copy may instead hold
+    ``labels.csv`` rows ``file,text`` or the original key-coded names.
 
 Neither set is ever copied into the lprkit repository.
 """
@@ -26,6 +26,7 @@ Neither set is ever copied into the lprkit repository.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from lprkit.config import data_home
@@ -42,8 +43,12 @@ from lprkit.data.train_detector_sets import load_br_crops
 from lprkit.errors import InputError, LprkitError
 
 OPENALPR_EU_URL = "https://raw.githubusercontent.com/openalpr/benchmarks/master/endtoend/eu/"
+KR_CROPS_REPOSITORY = "azizsiyaev/korean_car_licence_plate_detection_and_recognition"
+KR_CROPS_COMMIT = "f4a21cea6f1d3da6da255d2e8f992f7784bc8238"
+KR_CROPS_URL = (f"https://raw.githubusercontent.com/{KR_CROPS_REPOSITORY}/{KR_CROPS_COMMIT}/"
+                "Recognition%20part.%20CRNN%20KERAS/DB/")
 KR_CROPS_SOURCE = (
-    "https://github.com/azizsiyaev/korean_car_licence_plate_detection_and_recognition "
+    f"https://github.com/{KR_CROPS_REPOSITORY} at commit {KR_CROPS_COMMIT[:7]} "
     "(folder 'Recognition part. CRNN KERAS/DB/', parking_train and cctv_train)"
 )
 DATASETS = ("openalpr_eu", "kr_crops")
@@ -151,36 +156,72 @@ def _fetch(folder: Path, names: list[str], progress: bool) -> None:
             ) from exc
 
 
-def load_kr_crops() -> CropsFolder:
-    """The real Korean plate crops as a crops folder (local only, see the module notes).
+def kr_crops_url(name: str) -> str:
+    """Public URL of one ``kr_crops`` file named as stored here (``aziz_cctv_train_01aj1010_00479.jpg``
+    -> ``…/DB/cctv_train/01aj1010_00479.jpg``)."""
+    match = re.fullmatch(r"aziz_((?:cctv|parking)_train)_(.+)", name)
+    if match is None:
+        raise InputError(f"{name!r} is not a kr_crops file name (aziz_cctv_train_… or aziz_parking_train_…)")
+    return f"{KR_CROPS_URL}{match[1]}/{match[2]}"
+
+
+def load_kr_crops(*, download: bool = True, progress: bool = True) -> CropsFolder:
+    """The real Korean plate crops as a crops folder (see the module notes).
 
     Reads ``data_home()/kr_crops/labels.csv`` when present; otherwise takes the text from
-    each image's key-coded file name (:func:`lprkit.data.folders.text_from_filename`).
+    each image's key-coded file name (:func:`lprkit.data.folders.text_from_filename`). A
+    folder without images is filled from the pinned public originals.
+
+    Parameters
+    ----------
+    download
+        Fetch the crops with pooch when the folder holds none (each checked against its
+        SHA-256). With ``False``, only a local copy is accepted.
+    progress
+        Show a tqdm bar while downloading.
 
     Raises
     ------
     FileNotFoundError
-        When the folder is missing or holds no usable images; the message says where to put
-        them and where they come from.
+        With ``download=False`` and no local copy; the message says where to put one.
+    LprkitError
+        When a download fails or a file's checksum does not match.
     """
     folder = dataset_dir("kr_crops")
-    hint = (
-        f"kr_crops is local-only: put the crops in {folder} (or set LPRKIT_DATA_HOME to a "
-        f"folder holding kr_crops/), with labels.csv rows file,text or the original key-coded "
-        f"file names. Source: {KR_CROPS_SOURCE}"
-    )
-    if not folder.is_dir():
-        raise FileNotFoundError(hint)
     if (folder / "labels.csv").is_file():
         return read_crops_folder(folder)
-    items = []
-    for p in sorted(folder.iterdir()):
-        text = text_from_filename(p.name) if p.suffix.lower() in IMAGE_SUFFIXES else None
-        if text:
-            items.append(Crop(p, text))
+    images = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not images:
+        if not download:
+            raise FileNotFoundError(
+                f"kr_crops is not in {folder}: put the crops there (with labels.csv rows "
+                f"file,text or their original key-coded names), set LPRKIT_DATA_HOME, or call "
+                f"load_kr_crops(download=True) to fetch them from {KR_CROPS_SOURCE}"
+            )
+        _fetch_kr_crops(folder, progress)
+        images = sorted(folder / name for name in KR_CROPS_SHA256)
+    items = [Crop(p, text) for p in images if (text := text_from_filename(p.name))]
     if not items:
-        raise FileNotFoundError(f"no labels.csv and no key-coded image names in {folder}. {hint}")
+        raise FileNotFoundError(
+            f"no labels.csv and no key-coded image names in {folder}: give the crops their "
+            f"original names (e.g. 01aj1010_00479.jpg) or a labels.csv (file,text). Source: {KR_CROPS_SOURCE}"
+        )
     return CropsFolder(folder, items)
+
+
+def _fetch_kr_crops(folder: Path, progress: bool) -> None:
+    import pooch
+    from tqdm.auto import tqdm
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, digest in tqdm(sorted(KR_CROPS_SHA256.items()), desc="kr_crops", disable=not progress, unit="file"):
+        try:
+            pooch.retrieve(kr_crops_url(name), digest, fname=name, path=folder, progressbar=False)
+        except Exception as exc:  # network errors come in many types (requests, OSError)
+            raise LprkitError(
+                f"could not download {kr_crops_url(name)} into {folder}: {exc}. Check the "
+                "connection, or put a copy there (or set LPRKIT_DATA_HOME)."
+            ) from exc
 
 
 def load_realdata(name: str, **kwargs) -> FramesFolder | CropsFolder:

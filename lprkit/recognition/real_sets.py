@@ -26,7 +26,7 @@ def real_dev_sets(alphabet_name: str, only: str | None = None) -> dict[str, tupl
             "br_crops_dev": lambda: _crops(load_br_crops("dev", download=False)),
             "openalpr_eu crops": lambda: frame_crops(load_openalpr_eu(download=False, progress=False)),
         },
-        "korean": {"kr_crops": lambda: _crops(load_kr_crops())},
+        "korean": {"kr_crops": lambda: _crops(load_kr_crops(download=False))},
     }.get(alphabet_name, {})
     sets = {}
     for name, load in loaders.items():
