@@ -166,7 +166,7 @@ def test_real_focus_gives_crops_with_confused_characters_more_copies(tmp_path, m
     folder = tmp_path / "real"
     folder.mkdir()
     texts = ["OB123", "CD456", "EF789"]
-    for i, text in enumerate(texts):
+    for i in range(len(texts)):
         Image.new("RGB", (90, 30), (200, 200, 200)).save(folder / f"{i}.png")
     (folder / "labels.csv").write_text("".join(f"{i}.png,{t}\n" for i, t in enumerate(texts)))
     monkeypatch.setattr(realdata, "load_realdata", lambda name: read_crops_folder(folder))
