@@ -25,7 +25,12 @@ def tiny(tmp_path_factory):
     from lprkit.detection.keras_detector import KerasDetector
     from lprkit.export.onnx import export_onnx
     from lprkit.export.parity import synthetic_crops, synthetic_scenes
-    from lprkit.export.tflite import detector_metadata, export_detector, export_recognizer, recognizer_metadata
+    from lprkit.export.tflite import (
+        detector_metadata,
+        export_detector,
+        export_recognizer,
+        recognizer_metadata,
+    )
     from lprkit.models.crnn import crnn
     from lprkit.models.yolov4 import yolov4_tiny
     from lprkit.recognition.keras_recognizer import KerasRecognizer
