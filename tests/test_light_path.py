@@ -170,3 +170,26 @@ def test_front_matter_round_trip_and_errors(tmp_path):
         split_front_matter("---\nlicense: mit\n# x\n")
     with pytest.raises(LprkitError, match="not a YAML mapping"):
         split_front_matter("---\n- a\n---\n# x\n")
+
+
+def test_a_command_needing_an_extra_says_which(monkeypatch, capsys):
+    """In the light install a command that needs TensorFlow (or Tesseract's wrapper …) ends
+    with one line naming the extra to install, not a traceback."""
+    import lprkit.commands.info as info
+    from lprkit import cli
+
+    def needs_tensorflow(args):
+        raise ModuleNotFoundError("No module named 'tensorflow'", name="tensorflow")
+
+    monkeypatch.setattr(info, "run", needs_tensorflow)
+    assert cli.main(["info"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["lprkit info: error: this needs tensorflow, which this install lacks: "
+                   "pip install 'lprkit[train]' (reading plates needs no extra: see --backend)"]
+
+    def bug(args):
+        raise ModuleNotFoundError("No module named 'lprkit.nosuch'", name="lprkit.nosuch")
+
+    monkeypatch.setattr(info, "run", bug)
+    with pytest.raises(ModuleNotFoundError):
+        cli.main(["info"])
