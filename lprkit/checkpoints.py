@@ -32,12 +32,22 @@ EDGE_SUFFIX = {"litert": ".tflite", "onnxruntime": ".onnx"}
 TRAIN_EXTRA = "pip install 'lprkit[train]'"
 
 
-def tensorflow_available() -> bool:
-    """True when TensorFlow and Keras can be imported (without importing them)."""
+def _importable(*modules: str) -> bool:
     try:
-        return all(importlib.util.find_spec(m) is not None for m in ("tensorflow", "keras"))
+        return all(importlib.util.find_spec(m) is not None for m in modules)
     except (ImportError, ValueError):  # a blocked import, or a module set to None
         return False
+
+
+def tensorflow_available() -> bool:
+    """True when TensorFlow and Keras can be imported (without importing them)."""
+    return _importable("tensorflow", "keras")
+
+
+def litert_available() -> bool:
+    """True when LiteRT (``ai_edge_litert``) can be imported; it has no wheel for every platform
+    (none for macOS on Intel)."""
+    return _importable("ai_edge_litert")
 
 
 def check_backend(backend: str | None) -> str | None:
@@ -54,7 +64,7 @@ def choose_backend(path: str | os.PathLike, backend: str | None = None) -> str:
 
     A ``.tflite`` file runs on LiteRT and an ``.onnx`` file on ONNX Runtime (asking another
     backend is an error); a folder runs on ``backend``, else on Keras when TensorFlow is
-    installed, else on LiteRT.
+    installed, else on LiteRT, else (no LiteRT wheel for the platform) on ONNX Runtime.
     """
     backend = check_backend(backend)
     path = Path(path)
@@ -67,7 +77,9 @@ def choose_backend(path: str | os.PathLike, backend: str | None = None) -> str:
                 )
             return native
     if backend is None:
-        return "keras" if tensorflow_available() else "litert"
+        if tensorflow_available():
+            return "keras"
+        return "litert" if litert_available() else "onnxruntime"
     return backend
 
 

@@ -146,6 +146,10 @@ def test_names_and_folders_go_to_the_backend_asked_for(tiny, tmp_path, monkeypat
     # without TensorFlow the same folder runs on its LiteRT file, and Keras is refused
     monkeypatch.setattr(checkpoints, "tensorflow_available", lambda: False)
     assert checkpoints.choose_backend(folder) == "litert"
+    monkeypatch.setattr(checkpoints, "litert_available", lambda: False)  # e.g. macOS on Intel
+    assert checkpoints.choose_backend(folder) == "onnxruntime"
+    assert type(checkpoints.load_recognizer(folder).runtime).__name__ == "OnnxRuntimeModel"
+    monkeypatch.setattr(checkpoints, "litert_available", lambda: True)
     assert isinstance(checkpoints.load_recognizer(folder), EdgeRecognizer)
     with pytest.raises(LprkitError, match=r"needs TensorFlow.*lprkit\[train\].*--backend litert"):
         checkpoints.load_recognizer(folder, backend="keras")
