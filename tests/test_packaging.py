@@ -125,7 +125,13 @@ def test_binder_start_sets_course_profile_and_quiet_tf():
 def test_ci_runs_the_readme_test_command():
     readme = (REPO / "README.md").read_text()
     assert "make test" in readme and "make demo" in readme
-    assert "make test" in (REPO / ".ci/run").read_text()
+    ci = (REPO / ".ci/run").read_text()
+    assert "make test" in ci
+    # then the light install: a fresh venv, `pip install .` with no extras, a photo read
+    assert ci.index("make test") < ci.index("bash scripts/check_light_install.sh")
+    script = (REPO / "scripts/check_light_install.sh").read_text()
+    assert 'pip install -q --disable-pip-version-check "$WORK/src"' in script
+    assert "find_spec('$heavy')" in script and "--json -" in script and "lprkit.read(" in script
 
 
 def test_import_is_fast_and_does_not_import_tensorflow():
