@@ -18,7 +18,7 @@ system-deps:
 $(STAMP): pyproject.toml requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,lab,edge,onnx]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,course,onnx]"
 	@touch $@
 
 ## demo: the course's end result on sample images

@@ -39,6 +39,11 @@ COMMAND_ORDER = (
 )
 
 USER_ERRORS = (LprkitError, OSError)
+#: Libraries of the `train` and `course` extras, which the light install (no extras) lacks.
+EXTRA_MODULES = {
+    "tensorflow": "train", "keras": "train", "albumentations": "train", "matplotlib": "train",
+    "pytesseract": "train", "tf2onnx": "onnx", "onnx": "onnx", "ipywidgets": "course",
+}  # fmt: skip
 
 
 def _command_modules() -> list[str]:
@@ -77,6 +82,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:
         print(f"lprkit {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        root = (exc.name or "").split(".")[0]
+        if root not in EXTRA_MODULES:
+            raise  # a missing module lprkit does not expect to be missing is a bug
+        extra = EXTRA_MODULES[root]
+        print(f"lprkit {args.command}: error: this needs {root}, which this install lacks: "
+              f"pip install 'lprkit[{extra}]' (reading plates needs no extra: see --backend)",
+              file=sys.stderr)  # fmt: skip
         return 2
     except MemoryError:
         print(f"lprkit {args.command}: error: not enough memory for what was asked "

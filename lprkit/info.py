@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 
 APT_FIX = "sudo apt-get install tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng fonts-nanum"
 PIP_FIX = "pip install -e .   (from the course folder; `make setup` does it)"
+TRAIN_FIX = "pip install -e '.[train]'   (TensorFlow and Keras; `make setup` installs the course)"
+COURSE_FIX = "pip install -e '.[course]'   (the notebook stack; `make setup` does it)"
 
 
 @dataclass(frozen=True)
@@ -112,17 +114,16 @@ def environment_report() -> list[Check]:
     checks.append(Check("data home", True, str(data_home()), required=False))
     checks += [
         _package("numpy"),
-        _package("tensorflow"),
-        _package("keras"),
+        _package("tensorflow", fix=TRAIN_FIX),
+        _package("keras", fix=TRAIN_FIX),
         _package("opencv", "cv2"),
         _package("pillow", "PIL"),
-        _package("pytesseract"),
-        _package("albumentations"),
+        _package("pytesseract", fix=TRAIN_FIX),
+        _package("albumentations", fix=TRAIN_FIX),
         _package("pooch"),
-        _package("ipywidgets"),
-        _package(
-            "ai-edge-litert", "ai_edge_litert", required=False, fix="pip install -e '.[edge]'"
-        ),
+        _package("ipywidgets", fix=COURSE_FIX),
+        _package("ai-edge-litert", "ai_edge_litert", required=False),
+        _package("onnxruntime", required=False),
     ]
     checks += _tesseract()
     checks += _fonts()

@@ -1,8 +1,10 @@
 """Read plates in one line: ``lprkit.read("car.jpg")``, or ``lprkit.Reader(...)`` for many.
 
 A :class:`Reader` loads a detector and a recogniser once (shipped names, checkpoint folders or
-``.tflite`` files written by ``lprkit export``, which run on LiteRT without TensorFlow) and
-reads images given as file paths or RGB arrays. It is the command line's ``predict`` as a
+``.tflite``/``.onnx`` files written by ``lprkit export``, which run on LiteRT / ONNX Runtime
+without TensorFlow) and reads images given as file paths or RGB arrays. Shipped names run on
+Keras when TensorFlow is installed and on their shipped ``.tflite`` files otherwise (the light
+install); ``backend=`` chooses. It is the command line's ``predict`` as a
 Python object: the same :class:`~lprkit.pipeline.Pipeline`, tiles and read-confidence gate.
 """
 
@@ -29,12 +31,18 @@ class Reader:
         ``"korean"`` (default) or ``"latin"`` (European, US, Brazilian … plates): picks the
         shipped recogniser; ignored when ``recognizer`` is given.
     detector, recognizer
-        A shipped name, a checkpoint folder or a ``.tflite`` file.
+        A shipped name, a checkpoint folder or a ``.tflite``/``.onnx`` file.
     tile, min_confidence
         As :class:`~lprkit.pipeline.Pipeline`'s ``tile`` and ``min_read_confidence``
         (default: the calibrated settings).
     num_threads
-        CPU threads of ``.tflite`` models (LiteRT); Keras models use TensorFlow's own pool.
+        CPU threads of LiteRT / ONNX Runtime models; Keras models use TensorFlow's own pool.
+    backend
+        ``"keras"``, ``"litert"`` or ``"onnxruntime"``; default Keras when TensorFlow is
+        installed, else LiteRT (:func:`lprkit.checkpoints.choose_backend`).
+    providers
+        ONNX Runtime execution providers (with ``backend="onnxruntime"``), e.g.
+        ``["CUDAExecutionProvider", "CPUExecutionProvider"]``.
     """
 
     def __init__(
@@ -46,6 +54,8 @@ class Reader:
         tile: int | None = None,
         min_confidence: float | None = None,
         num_threads: int = 2,
+        backend: str | None = None,
+        providers=None,
     ) -> None:
         from lprkit.checkpoints import load_detector, load_recognizer
         from lprkit.pipeline import Pipeline
@@ -55,11 +65,9 @@ class Reader:
                 raise InputError(f"unknown region {region!r}; use {' or '.join(REGION_RECOGNIZERS)}, or give recognizer=")
             recognizer = REGION_RECOGNIZERS[region]
 
-        def edge(path) -> dict:
-            return {"num_threads": num_threads} if str(path).endswith(".tflite") else {}
-
+        run = {"backend": backend, "num_threads": num_threads, "providers": providers}
         self.pipeline = Pipeline(
-            load_detector(detector, **edge(detector)), load_recognizer(recognizer, **edge(recognizer)),
+            load_detector(detector, **run), load_recognizer(recognizer, **run),
             tile=tile, min_read_confidence=min_confidence,
         )  # fmt: skip
 

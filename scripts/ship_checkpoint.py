@@ -11,7 +11,10 @@ hold two lines read both ways), and again with reads constrained to the crops' p
 same synthetic test plates clean, half and fully degraded, at the test set's size and twice as
 large (:func:`lprkit.recognition.robustness.quality_sweep`), and by the height of the plates'
 smallest characters (:func:`~lprkit.recognition.robustness.by_char_height`,
-:func:`~lprkit.recognition.robustness.size_sweep`). Usage::
+:func:`~lprkit.recognition.robustness.size_sweep`). The card gets its YAML front matter from the
+JSON (:mod:`lprkit.model_cards`), and the folder its light file, ``model_<precision>.tflite``
+with its parity in ``exports.json`` (:func:`lprkit.export.shipped.ship_light_file`), which the
+install without TensorFlow runs. Usage::
 
     python scripts/ship_checkpoint.py SRC_FOLDER NAME --command "the command that trained it"
 """
@@ -24,6 +27,8 @@ import shutil
 from pathlib import Path
 
 from lprkit.checkpoints import SHIPPED_DIR, checkpoint_kind
+from lprkit.export.shipped import DEFAULT_LIGHT_PRECISION, LIGHT_PRECISION, ship_light_file
+from lprkit.model_cards import write_front_matter
 from lprkit.synth.render import DIN_SHARE
 from lprkit.synth.styles import EU_HOLDER_SHARE
 from lprkit.synth.twoline import LEGACY_TOP_LAYOUT
@@ -410,6 +415,9 @@ def main() -> None:
             (tmp / "training.json").write_text(json.dumps(training, indent=2) + "\n", encoding="utf-8")
         card = detector_card(args.name, meta, training, real, args.command, bench, args.data)
     (tmp / "card.md").write_text(card, encoding="utf-8")
+    write_front_matter(tmp)
+    record = ship_light_file(tmp, LIGHT_PRECISION.get(args.name, DEFAULT_LIGHT_PRECISION))
+    print(f"light file: {record['file']} ({record['bytes'] / 1e6:.2f} MB)")
     shutil.rmtree(dest, ignore_errors=True)
     tmp.replace(dest)
     print(card)

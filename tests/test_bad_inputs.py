@@ -71,6 +71,7 @@ def make_workspace(w: Path) -> Path:
     KerasRecognizer(crnn(LATIN, filters=(8, 8, 8, 8), rnn_units=8), LATIN).save(models / "rec16", precision="float16")
     (models / "rec16" / "weights.npz").write_bytes(rng.bytes(3000))  # random bytes, not an .npz
     (w / "not.tflite").write_bytes(b"\0" * 64)
+    (w / "not.onnx").write_bytes(b"\0" * 64)
     (w / "old.tflite").write_bytes(b"an earlier export")
     (w / "cut.tflite").write_bytes(b"\x1c\0\0\0TFL3" + b"\xff" * 24)  # a header, then nothing
     write_video([rng.integers(0, 255, (64, 96, 3), dtype=np.uint8) for _ in range(3)], w / "clip.avi")
@@ -123,12 +124,14 @@ CLI_CASES = [
     ("evaluate: --json under a file", ["evaluate", "crops", "{w}/crops", *REC, "--json", "{w}/file.txt/o.json"], ["--json", "is a file"]),
     ("evaluate: --json exists", ["evaluate", "crops", "{w}/crops", *REC, "--json", "{w}/file.txt"], ["file.txt exists", "--overwrite"]),
     ("evaluate: unknown alphabet", ["evaluate", "crops", "{w}/crops", "--recognizer", "tesseract", "--alphabet", "greek"], ["'greek'", "korean, latin"]),
+    ("evaluate: --providers without onnxruntime", ["evaluate", "crops", "{w}/crops", *REC, "--providers", "CPUExecutionProvider"], ["--providers", "--backend onnxruntime"]),
     ("evaluate: --limit 0", ["evaluate", "crops", "{w}/crops", *REC, "--limit", "0"], ["--limit", ">= 1"]),
     ("evaluate frames: box outside the image", ["evaluate", "frames", "{w}/frames_outside", *MODELS], ["line 1", "lies outside", "128x96"]),
     ("evaluate frames: negative width", ["evaluate", "frames", "{w}/frames_negative", *MODELS], ["line 1", "negative width"]),
     ("evaluate frames: text in a coordinate", ["evaluate", "frames", "{w}/frames_text", *MODELS], ["line 1", "ten"]),
     ("evaluate frames: crops folder given", ["evaluate", "frames", "{w}/crops", *MODELS], ["6 columns", "file,text,x,y,w,h"]),
     ("evaluate frames: unknown detector", ["evaluate", "frames", "{w}/frames", "--detector", "nosuch", *REC], ["'nosuch'", "yolov4-tiny-plates"]),
+    ("evaluate frames: unknown --backend", ["evaluate", "frames", "{w}/frames", *MODELS, "--backend", "jax"], ["'jax'", "litert"]),
     ("evaluate frames: --iou 2", ["evaluate", "frames", "{w}/frames", *MODELS, "--iou", "2"], ["--iou", "(0, 1]"]),
     ("evaluate frames: detector as recognizer", ["evaluate", "frames", "{w}/frames", *DET, "--recognizer", "{w}/models/det"], ["detector", "recogni"]),
     # predict
@@ -146,6 +149,11 @@ CLI_CASES = [
     ("predict: random bytes as weights.npz", ["predict", "{w}/img.png", *DET, "--recognizer", "{w}/models/rec16", "--out", NEW], ["weights.npz", "not a weights file"]),
     ("predict: not a .tflite file", ["predict", "{w}/img.png", *DET, "--recognizer", "{w}/not.tflite", "--out", NEW], ["not.tflite", "TFL3"]),
     ("predict: truncated .tflite", ["predict", "{w}/img.png", *DET, "--recognizer", "{w}/cut.tflite", "--out", NEW], ["cut.tflite", "truncated"]),
+    ("predict: unknown --backend", ["predict", "{w}/img.png", *MODELS, "--out", NEW, "--backend", "tensorrt"], ["'tensorrt'", "keras, litert, onnxruntime"]),
+    ("predict: --providers without onnxruntime", ["predict", "{w}/img.png", *MODELS, "--out", NEW, "--providers", "CPUExecutionProvider"], ["--providers", "--backend onnxruntime"]),
+    ("predict: unknown execution provider", ["predict", "{w}/img.png", *MODELS, "--out", NEW, "--backend", "onnxruntime", "--providers", "NoSuchExecutionProvider"], ["NoSuchExecutionProvider", "available: ", "CPUExecutionProvider"]),
+    ("predict: --backend onnxruntime without an .onnx file", ["predict", "{w}/img.png", *MODELS, "--out", NEW, "--backend", "onnxruntime"], ["no .onnx file", "lprkit export", "--out det.onnx"]),
+    ("predict: not an .onnx file", ["predict", "{w}/img.png", *DET, "--recognizer", "{w}/not.onnx", "--out", NEW], ["not.onnx", "not an ONNX model", "lprkit export"]),
     ("predict: folder that is no checkpoint", ["predict", "{w}/img.png", *DET, "--recognizer", "{w}/folder", "--out", NEW], ["meta.json", "detector.json"]),
     # export
     ("export: unknown checkpoint", ["export", "nosuch", "--out", "{w}/x.tflite"], ["'nosuch'", "crnn-korean"]),
@@ -172,6 +180,7 @@ CLI_CASES = [
     ("video: --stride 0", ["video", "{w}/clip.avi", *MODELS, "--out", NEW, "--stride", "0"], ["--stride", ">= 1"]),
     ("video: --max-frames 0", ["video", "{w}/clip.avi", *MODELS, "--out", NEW, "--max-frames", "0"], ["--max-frames", ">= 1"]),
     ("video: earlier results in --out", ["video", "{w}/clip.avi", *MODELS, "--out", "{w}/earlier"], ["plates.csv", "--overwrite"]),
+    ("video: unknown --backend", ["video", "{w}/clip.avi", *MODELS, "--out", NEW, "--backend", "tflite"], ["'tflite'", "litert"]),
     ("video: --out is a file", ["video", "{w}/clip.avi", *MODELS, "--out", "{w}/file.txt"], ["--out", "is a file"]),
     # train
     ("train: unknown style", ["train", "recognizer", "--styles", "zz", "--out", NEW], ["'zz'", "korean"]),

@@ -160,7 +160,7 @@ def test_evaluate_frames_with_an_oracle_detector(frames_dir, tmp_path, monkeypat
         def detect(self, images):
             return [[Detection(box, 0.99)] for _ in images]
 
-    monkeypatch.setattr(checkpoints, "load_detector", lambda name: Oracle())
+    monkeypatch.setattr(checkpoints, "load_detector", lambda name, **run: Oracle())
     out = tmp_path / "frames.json"
     assert main(["evaluate", "frames", str(folder), "--json", str(out)]) == 0
     result = json.loads(out.read_text(encoding="utf-8"))

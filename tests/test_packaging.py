@@ -54,10 +54,10 @@ def test_every_third_party_import_is_a_declared_dependency():
 
 
 def test_core_pins_live_in_pyproject():
-    deps = PYPROJECT["project"]["dependencies"]
-    assert any(d.startswith("tensorflow-cpu==2.21.") for d in deps)
-    assert any(d.startswith("tensorflow==2.21.") for d in deps)
-    assert any(d.startswith("keras==3.15.") for d in deps)
+    train = PYPROJECT["project"]["optional-dependencies"]["train"]
+    assert any(d.startswith("tensorflow-cpu==2.21.") for d in train)
+    assert any(d.startswith("tensorflow==2.21.") for d in train)
+    assert any(d.startswith("keras==3.15.") for d in train)
     assert PYPROJECT["project"]["scripts"]["lprkit"] == "lprkit.cli:main"
     # requirements files do not pin again: they install the package itself
     for req in ("requirements.txt", "binder/requirements.txt"):
@@ -66,12 +66,44 @@ def test_core_pins_live_in_pyproject():
         assert lines and all(ln.startswith("-e .") for ln in lines), req
 
 
+def _extras_of(text: str) -> set[str]:
+    return set(re.search(r"\.\[([^\]]*)\]", text).group(1).split(","))
+
+
+def _expand(extras: set[str]) -> set[str]:
+    """Requirement names an install with ``extras`` brings (self-references followed)."""
+    groups = PYPROJECT["project"]["optional-dependencies"]
+    names = {_requirement_name(r) for r in PYPROJECT["project"]["dependencies"]}
+    todo = list(extras)
+    while todo:
+        extra = todo.pop()
+        assert extra in groups, extra
+        for req in groups[extra]:
+            if req.startswith("lprkit["):
+                todo += _extras_of(req.replace("lprkit[", ".["))
+            else:
+                names.add(_requirement_name(req))
+    return names
+
+
 def test_binder_installs_package_with_edge_runtime_and_lab():
     line = (REPO / "binder/requirements.txt").read_text()
-    extras = set(re.search(r"\.\[([^\]]*)\]", line).group(1).split(","))
-    assert {"lab", "edge"} <= extras
-    for extra in extras:
-        assert extra in PYPROJECT["project"]["optional-dependencies"]
+    names = _expand(_extras_of(line))
+    assert {"tensorflow-cpu", "keras", "jupyterlab", "ipywidgets", "ai-edge-litert", "onnxruntime"} <= names
+
+
+def test_light_install_has_no_tensorflow_and_the_course_has_it_all():
+    """`pip install lprkit` reads plates without TensorFlow; requirements.txt, Binder and
+    `make setup` still install everything the course and the tests import."""
+    light = _declared(extras=False)
+    assert not light & {"tensorflow", "tensorflow-cpu", "keras", "albumentations", "matplotlib"}
+    assert {"ai-edge-litert", "onnxruntime", "opencv-python-headless", "numpy", "pyyaml"} <= light
+    course = _expand({"course"})
+    for req in ("requirements.txt", "binder/requirements.txt"):
+        assert _expand(_extras_of((REPO / req).read_text())) >= course, req
+    make = _expand(_extras_of((REPO / "Makefile").read_text().split("pip install")[-1]))
+    everything = _declared(extras=True) - {"jax", "rapidocr-onnxruntime", "tensorflow", "lprkit"}
+    assert make >= everything - {_requirement_name(r) for r in PYPROJECT["project"]["optional-dependencies"]["gpu"]}
 
 
 def test_binder_apt_names_every_system_dependency():
@@ -93,7 +125,13 @@ def test_binder_start_sets_course_profile_and_quiet_tf():
 def test_ci_runs_the_readme_test_command():
     readme = (REPO / "README.md").read_text()
     assert "make test" in readme and "make demo" in readme
-    assert "make test" in (REPO / ".ci/run").read_text()
+    ci = (REPO / ".ci/run").read_text()
+    assert "make test" in ci
+    # then the light install: a fresh venv, `pip install .` with no extras, a photo read
+    assert ci.index("make test") < ci.index("bash scripts/check_light_install.sh")
+    script = (REPO / "scripts/check_light_install.sh").read_text()
+    assert 'pip install -q --disable-pip-version-check "$WORK/src"' in script
+    assert "find_spec('$heavy')" in script and "--json -" in script and "lprkit.read(" in script
 
 
 def test_import_is_fast_and_does_not_import_tensorflow():

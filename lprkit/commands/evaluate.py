@@ -17,9 +17,11 @@ from pathlib import Path
 
 from lprkit.commands._checks import check_number, check_output_file
 from lprkit.commands.predict import (
+    add_backend_options,
     add_grammar_option,
     add_reading_options,
     assemble_pipeline,
+    backend_options,
     check_reading_options,
 )
 from lprkit.errors import InputError
@@ -63,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     c.add_argument("--json", default=None, metavar="OUT", help="write the summary as JSON")
     c.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
+    add_backend_options(c)
     c.set_defaults(func=run_crops)
 
     f = targets.add_parser(
@@ -92,6 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N frames")
     f.add_argument("--json", default=None, metavar="OUT", help="write the summary as JSON")
     f.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
+    add_backend_options(f)
     f.set_defaults(func=run_frames)
 
 
@@ -118,12 +122,14 @@ def make_recognizer(
     alphabet: str | None = None,
     preset: str | None = None,
     grammar_styles: str | None = None,
+    **run,
 ):
     """Build the recogniser the command line names.
 
     ``tesseract`` gives :class:`~lprkit.ocr.tesseract.TesseractRecognizer` with ``alphabet``
     and ``preset`` (default its best preset); anything else goes to
-    :func:`lprkit.checkpoints.load_recognizer` (with ``grammar_styles``, if given).
+    :func:`lprkit.checkpoints.load_recognizer` (with ``grammar_styles``, if given, and ``run``:
+    ``backend``, ``num_threads``, ``providers``).
 
     Raises
     ------
@@ -143,7 +149,7 @@ def make_recognizer(
     from lprkit.checkpoints import load_recognizer
 
     # A checkpoint brings its alphabet; an explicit --alphabet is checked against it.
-    return load_recognizer(name_or_path, alphabet=alphabet, grammar_styles=grammar_styles)
+    return load_recognizer(name_or_path, alphabet=alphabet, grammar_styles=grammar_styles, **run)
 
 
 def _read_crops(folder: str, limit: int | None):
@@ -187,10 +193,11 @@ def run_crops(args: argparse.Namespace) -> int:
     from lprkit.recognition.compare import compare_recognizers
 
     _check_options(args)
+    run = backend_options(args)
     items = _read_crops(args.dir, args.limit)
     texts = [item.text for item in items]
     alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
-    recognizer = make_recognizer(args.recognizer, alphabet, args.preset, grammar_styles=args.grammar)
+    recognizer = make_recognizer(args.recognizer, alphabet, args.preset, grammar_styles=args.grammar, **run)
     alpha = get_alphabet(getattr(recognizer, "alphabet", None) or alphabet or "latin")
     _check_labels(items, alpha)
     crops = [item.load() for item in items]
@@ -227,14 +234,15 @@ FRAMES_KEYS = (
 
 def run_frames(args: argparse.Namespace) -> int:
     _check_options(args)
+    run = backend_options(args)
     from lprkit.checkpoints import load_detector
     from lprkit.data.folders import read_frames_folder
     from lprkit.evaluation import evaluate_frames
 
     texts = [o.text for frame in read_frames_folder(args.dir) for o in frame.plates]
-    detector = load_detector(args.detector)
+    detector = load_detector(args.detector, **run)
     alphabet = _alphabet_for(args.recognizer, args.alphabet, texts)
-    recognizer = make_recognizer(args.recognizer, alphabet, grammar_styles=args.grammar)
+    recognizer = make_recognizer(args.recognizer, alphabet, grammar_styles=args.grammar, **run)
     result = evaluate_frames(
         args.dir, assemble_pipeline(detector, recognizer, args), iou_threshold=args.iou,
         limit=args.limit,

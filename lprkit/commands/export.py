@@ -63,8 +63,11 @@ def run(args: argparse.Namespace) -> int:
     is_detector = hasattr(obj, "spec") and not hasattr(obj, "alphabet")
     if out.suffix == ".onnx":
         from lprkit.export.onnx import DEFAULT_OPSET, export_onnx
+        from lprkit.export.tflite import detector_metadata, recognizer_metadata
 
-        res = export_onnx(obj.model, out, opset=args.opset or DEFAULT_OPSET, overwrite=args.overwrite)
+        meta = detector_metadata(obj) if is_detector else recognizer_metadata(obj)
+        res = export_onnx(obj.model, out, opset=args.opset or DEFAULT_OPSET, overwrite=args.overwrite,
+                          metadata=meta)
         print(f"wrote {out} ({res.size_bytes / 1e6:.2f} MB, opset {res.opset}, "
               f"max |ONNX - Keras| = {res.max_abs_diff:.3g})")
         return 0

@@ -15,13 +15,52 @@ DEFAULT_RECOGNIZER = "crnn-korean"
 def add_model_options(p: argparse.ArgumentParser) -> None:
     """--detector/--recognizer/--alphabet, shared by predict, video and evaluate frames."""
     p.add_argument("--detector", default=DEFAULT_DETECTOR,
-                   help=f"shipped name, detector folder or .tflite (default {DEFAULT_DETECTOR})")
+                   help=f"shipped name, detector folder, .tflite or .onnx (default {DEFAULT_DETECTOR})")
     p.add_argument("--recognizer", default=DEFAULT_RECOGNIZER,
-                   help=f"shipped name, checkpoint folder, .tflite or 'tesseract' (default {DEFAULT_RECOGNIZER})")
+                   help=f"shipped name, checkpoint folder, .tflite, .onnx or 'tesseract' (default {DEFAULT_RECOGNIZER})")
     p.add_argument("--alphabet", default=None, help="korean or latin (needed with --recognizer tesseract)")
     add_grammar_option(p)
     p.add_argument("--min-score", type=float, default=0.0, help="drop detections below this score")
     add_reading_options(p)
+    add_backend_options(p)
+
+
+#: Runtime threads of LiteRT / ONNX Runtime models on the command line (as lprkit.Reader).
+EDGE_THREADS = 2
+
+
+def add_backend_options(p: argparse.ArgumentParser) -> None:
+    """--backend and --providers, shared by predict, video and evaluate crops|frames."""
+    p.add_argument(
+        "--backend", default=None, metavar="keras|litert|onnxruntime",
+        help="what runs shipped names and checkpoint folders: keras (needs TensorFlow), litert "
+        "(their shipped .tflite file) or onnxruntime (an .onnx file); default keras when "
+        "TensorFlow is installed, else litert. .tflite/.onnx paths run on their own runtime",
+    )  # fmt: skip
+    p.add_argument(
+        "--providers", default=None, metavar="P[,P...]",
+        help="ONNX Runtime execution providers in order of preference, e.g. "
+        "CUDAExecutionProvider,CPUExecutionProvider (with --backend onnxruntime)",
+    )  # fmt: skip
+
+
+def backend_options(args: argparse.Namespace) -> dict:
+    """``backend``/``num_threads``/``providers`` for :func:`lprkit.checkpoints.load_detector`
+    and ``load_recognizer``; a bad --backend or --providers is refused before models load."""
+    from lprkit.checkpoints import check_backend
+
+    backend = check_backend(args.backend)
+    providers = None
+    if args.providers is not None:
+        if backend != "onnxruntime":
+            raise InputError(
+                f"--providers applies to --backend onnxruntime, not {backend or 'the automatic choice'}; "
+                "add --backend onnxruntime or drop --providers"
+            )
+        from lprkit.edge.onnx_runtime import check_providers
+
+        providers = check_providers(args.providers)
+    return {"backend": backend, "num_threads": EDGE_THREADS, "providers": providers}
 
 
 def add_reading_options(p: argparse.ArgumentParser) -> None:
@@ -74,9 +113,10 @@ def build_pipeline(args: argparse.Namespace):
     from lprkit.checkpoints import load_detector, load_recognizer
 
     check_reading_options(args)
+    run = backend_options(args)
     return assemble_pipeline(
-        load_detector(args.detector),
-        load_recognizer(args.recognizer, alphabet=args.alphabet, grammar_styles=args.grammar),
+        load_detector(args.detector, **run),
+        load_recognizer(args.recognizer, alphabet=args.alphabet, grammar_styles=args.grammar, **run),
         args,
     )
 

@@ -1,4 +1,4 @@
-"""A TFLite YOLO detector run by LiteRT, without TensorFlow.
+"""A YOLO detector run by LiteRT (``.tflite``) or ONNX Runtime (``.onnx``), without TensorFlow.
 
 Same steps as :class:`lprkit.detection.keras_detector.KerasDetector`, from the same modules:
 :func:`~lprkit.detection.letterbox.letterbox` into the square input, ``/ 255``, the model,
@@ -17,17 +17,19 @@ import numpy as np
 from lprkit.detection.base import Detection, detections_from_rows
 from lprkit.detection.letterbox import letterbox
 from lprkit.detection.postprocess import YoloSpec, postprocess
-from lprkit.edge.runtime import LiteRTModel
+from lprkit.edge.backends import open_model
 from lprkit.errors import InputError, LprkitError
 
 
-class TFLiteDetector:
-    """Find plates with a ``.tflite`` YOLO model (a :class:`~lprkit.detection.base.Detector`).
+class EdgeDetector:
+    """Find plates with an exported YOLO model (a :class:`~lprkit.detection.base.Detector`).
 
     Parameters
     ----------
     model
-        Path to the ``.tflite`` file (or its bytes).
+        Path to a ``.tflite`` (LiteRT) or ``.onnx`` (ONNX Runtime) file, its bytes, or an
+        opened :class:`~lprkit.edge.runtime.LiteRTModel` /
+        :class:`~lprkit.edge.onnx_runtime.OnnxRuntimeModel`.
     spec
         Anchors/strides of the heads; default from the file's metadata.
     class_names
@@ -37,7 +39,9 @@ class TFLiteDetector:
     max_detections
         At most this many boxes per image.
     num_threads
-        LiteRT CPU threads.
+        CPU threads of the runtime.
+    providers
+        ONNX Runtime execution providers (``.onnx`` only), e.g. ``"CUDAExecutionProvider,CPUExecutionProvider"``.
     name
         Name reported to callers; default from metadata, else the file name.
     """
@@ -52,8 +56,9 @@ class TFLiteDetector:
         max_detections: int = 100,
         num_threads: int = 1,
         name: str | None = None,
+        providers=None,
     ) -> None:
-        self.runtime = LiteRTModel(model, num_threads=num_threads)
+        self.runtime = open_model(model, num_threads=num_threads, providers=providers)
         meta = self.runtime.metadata
         if meta.get("kind", "detector") != "detector":
             raise LprkitError(f"{self.runtime.source} holds a {meta['kind']}, not a detector")
@@ -89,7 +94,7 @@ class TFLiteDetector:
             meta.get("iou_threshold", 0.45) if iou_threshold is None else iou_threshold
         )
         self.max_detections = int(max_detections)
-        source = Path(self.runtime.source).stem if self.runtime.source != "<bytes>" else "tflite"
+        source = Path(self.runtime.source).stem if self.runtime.source != "<bytes>" else "edge"
         self.name = name or meta.get("name") or source
         self.precision = meta.get("precision")
 
@@ -145,7 +150,11 @@ class TFLiteDetector:
 
     def __repr__(self) -> str:
         return (
-            f"TFLiteDetector({self.name!r}, input_size={self.input_size}, "
+            f"{type(self).__name__}({self.name!r}, input_size={self.input_size}, "
             f"classes={self.class_names}, precision={self.precision!r}, "
             f"num_threads={self.num_threads})"
         )
+
+
+#: The earlier name, kept: an :class:`EdgeDetector` runs ``.tflite`` and ``.onnx`` files.
+TFLiteDetector = EdgeDetector

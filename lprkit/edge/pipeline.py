@@ -1,7 +1,8 @@
-"""Detector -> crop -> recogniser with two ``.tflite`` files: the reader for a device without TF.
+"""Detector -> crop -> recogniser with two exported files (``.tflite`` or ``.onnx``): the reader
+for a device without TF.
 
 The logic is :class:`lprkit.pipeline.Pipeline` (NumPy + OpenCV only); this module builds it
-from a TFLite detector and a TFLite recogniser and adds a small command line for a device::
+from an edge detector and recogniser (LiteRT or ONNX Runtime) and adds a small command line for a device::
 
     python -m lprkit.edge.pipeline --detector det.tflite --recognizer rec.tflite IMAGE [IMAGE ...]
     python -m lprkit.edge.pipeline --detector det.tflite --recognizer rec.tflite --camera 0
@@ -21,27 +22,27 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lprkit.data.folders import load_image
-from lprkit.edge.detector import TFLiteDetector
-from lprkit.edge.recognizer import TFLiteRecognizer
+from lprkit.edge.detector import EdgeDetector
+from lprkit.edge.recognizer import EdgeRecognizer
 from lprkit.pipeline import Pipeline, PlateResult
 
 
 def edge_pipeline(
-    detector: str | Path | TFLiteDetector,
-    recognizer: str | Path | TFLiteRecognizer,
+    detector: str | Path | EdgeDetector,
+    recognizer: str | Path | EdgeRecognizer,
     num_threads: int = 1,
     margin: float = 0.08,
     classify_colour: bool = True,
     score_threshold: float | None = None,
 ) -> Pipeline:
-    """A :class:`~lprkit.pipeline.Pipeline` over a TFLite detector and recogniser.
+    """A :class:`~lprkit.pipeline.Pipeline` over an edge detector and recogniser.
 
     Parameters
     ----------
     detector, recognizer
-        ``.tflite`` paths (with lprkit metadata) or already built edge objects.
+        ``.tflite``/``.onnx`` paths (with lprkit metadata) or already built edge objects.
     num_threads
-        LiteRT threads for models built here.
+        Runtime threads for models built here.
     margin
         Crop margin around each box, as a fraction of its size.
     classify_colour
@@ -49,12 +50,12 @@ def edge_pipeline(
     score_threshold
         Detector score threshold (default: the file's).
     """
-    if not isinstance(detector, TFLiteDetector):
-        detector = TFLiteDetector(
+    if not isinstance(detector, EdgeDetector):
+        detector = EdgeDetector(
             detector, score_threshold=score_threshold, num_threads=num_threads
         )
-    if not isinstance(recognizer, TFLiteRecognizer):
-        recognizer = TFLiteRecognizer(recognizer, num_threads=num_threads)
+    if not isinstance(recognizer, EdgeRecognizer):
+        recognizer = EdgeRecognizer(recognizer, num_threads=num_threads)
     return Pipeline(detector, recognizer, margin=margin, classify_colour=classify_colour)
 
 
@@ -107,11 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m lprkit.edge.pipeline", description=__doc__.split("\n")[0]
     )
     p.add_argument("images", nargs="*", help="image files to read")
-    p.add_argument("--detector", required=True, help="YOLO .tflite written by lprkit export")
+    p.add_argument("--detector", required=True, help="YOLO .tflite or .onnx written by lprkit export")
     p.add_argument(
-        "--recognizer", required=True, help="CRNN/LPRNet .tflite written by lprkit export"
+        "--recognizer", required=True, help="CRNN/LPRNet .tflite or .onnx written by lprkit export"
     )
-    p.add_argument("--threads", type=int, default=2, help="LiteRT threads per model (default 2)")
+    p.add_argument("--threads", type=int, default=2, help="runtime threads per model (default 2)")
     p.add_argument("--camera", default=None, metavar="SOURCE",
                    help="read a camera instead of files: an index (0), a GStreamer pipeline, "
                    "a URL or a video file")

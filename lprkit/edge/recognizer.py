@@ -1,4 +1,4 @@
-"""A TFLite CTC recogniser (CRNN or LPRNet) run by LiteRT, without TensorFlow.
+"""A CTC recogniser (CRNN or LPRNet) run by LiteRT or ONNX Runtime, without TensorFlow.
 
 It reads crops exactly like :class:`lprkit.recognition.keras_recognizer.KerasRecognizer`: the
 same :func:`~lprkit.recognition.preprocess.preprocess_crops` before the model and the same
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from lprkit.charset import Alphabet, get_alphabet
-from lprkit.edge.runtime import LiteRTModel
+from lprkit.edge.backends import open_model
 from lprkit.errors import InputError, LprkitError
 from lprkit.recognition import ctc
 from lprkit.recognition.base import PlateRead
@@ -53,13 +53,15 @@ def alphabet_from_metadata(meta: dict, alphabet: Alphabet | str | None = None) -
     return Alphabet(name, tokens)
 
 
-class TFLiteRecognizer:
-    """Read plate crops with a ``.tflite`` CTC model (a :class:`~lprkit.recognition.base.Recognizer`).
+class EdgeRecognizer:
+    """Read plate crops with an exported CTC model (a :class:`~lprkit.recognition.base.Recognizer`).
 
     Parameters
     ----------
     model
-        Path to the ``.tflite`` file (or its bytes).
+        Path to a ``.tflite`` (LiteRT) or ``.onnx`` (ONNX Runtime) file, its bytes, or an
+        opened :class:`~lprkit.edge.runtime.LiteRTModel` /
+        :class:`~lprkit.edge.onnx_runtime.OnnxRuntimeModel`.
     alphabet
         The model's alphabet; default from the file's metadata.
     decoder
@@ -75,7 +77,9 @@ class TFLiteRecognizer:
         Two-line strip layout, ``"text"`` or ``"span"`` (:mod:`lprkit.synth.twoline`); default
         from metadata, ``"span"`` for files that do not record it.
     num_threads
-        LiteRT CPU threads.
+        CPU threads of the runtime.
+    providers
+        ONNX Runtime execution providers (``.onnx`` only).
     name
         Label in comparison tables; default from metadata, else the file name.
     """
@@ -91,8 +95,9 @@ class TFLiteRecognizer:
         two_line_top: str | None = None,
         num_threads: int = 1,
         name: str | None = None,
+        providers=None,
     ) -> None:
-        self.runtime = LiteRTModel(model, num_threads=num_threads)
+        self.runtime = open_model(model, num_threads=num_threads, providers=providers)
         meta = self.runtime.metadata
         if meta.get("kind", "recognizer") != "recognizer":
             raise LprkitError(f"{self.runtime.source} holds a {meta['kind']}, not a recogniser")
@@ -124,7 +129,7 @@ class TFLiteRecognizer:
         self.two_line_top = check_top_layout(
             two_line_top or meta.get("two_line_top", LEGACY_TOP_LAYOUT)
         )
-        source = Path(self.runtime.source).stem if self.runtime.source != "<bytes>" else "tflite"
+        source = Path(self.runtime.source).stem if self.runtime.source != "<bytes>" else "edge"
         self.name = name or meta.get("name") or source
         self.precision = meta.get("precision")
 
@@ -155,7 +160,11 @@ class TFLiteRecognizer:
 
     def __repr__(self) -> str:
         return (
-            f"TFLiteRecognizer({self.name!r}, alphabet={self.alphabet.name!r}, "
+            f"{type(self).__name__}({self.name!r}, alphabet={self.alphabet.name!r}, "
             f"input_size={self.input_size}, channels={self.channels}, "
             f"precision={self.precision!r}, num_threads={self.num_threads})"
         )
+
+
+#: The earlier name, kept: an :class:`EdgeRecognizer` runs ``.tflite`` and ``.onnx`` files.
+TFLiteRecognizer = EdgeRecognizer

@@ -271,23 +271,7 @@ class LiteRTModel:
 
         A file with a fixed batch of ``b`` is invoked on consecutive slices of ``b`` samples.
         """
-        arrays = [np.asarray(x, dtype=np.float32) for x in arrays]
-        if len(arrays) != len(self.inputs):
-            raise InputError(f"the model takes {len(self.inputs)} inputs, got {len(arrays)}")
-        n = len(arrays[0])
-        for x, info in zip(arrays, self.inputs, strict=True):
-            if x.ndim != len(info.shape) or x.shape[1:] != info.shape[1:] or len(x) != n:
-                raise InputError(
-                    f"input {info.name!r} takes arrays of shape (batch, "
-                    f"{', '.join(map(str, info.shape[1:]))}); got {x.shape}"
-                )
-        step = self.inputs[0].shape[0]
-        if n % step:
-            raise InputError(f"the model runs batches of {step}; got {n} samples")
-        parts = [self.run_one(*(x[i : i + step] for x in arrays)) for i in range(0, n, step)]
-        if not parts:
-            return [np.zeros((0, *o.shape[1:]), np.float32) for o in self.outputs]
-        return [np.concatenate(p, axis=0) for p in zip(*parts, strict=True)]
+        return run_batched(self, arrays)
 
     def __repr__(self) -> str:
         kind = "int8" if self.quantized else "float"
@@ -295,3 +279,32 @@ class LiteRTModel:
             f"LiteRTModel({self.source!r}, {kind}, inputs={[i.shape for i in self.inputs]}, "
             f"outputs={[o.shape for o in self.outputs]}, num_threads={self.num_threads})"
         )
+
+
+def run_batched(model, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Run ``model.run_one`` over a batch of any size, in slices of the model's fixed batch.
+
+    ``model`` is an edge model (:class:`LiteRTModel`,
+    :class:`~lprkit.edge.onnx_runtime.OnnxRuntimeModel`): it has ``inputs`` and ``outputs``
+    (:class:`TensorInfo`, batch first; a batch of ``-1`` is free) and ``run_one``, which runs
+    arrays of exactly the inputs' shapes. Returns one float32 array per output, batch first.
+    """
+    arrays = [np.asarray(x, dtype=np.float32) for x in arrays]
+    if len(arrays) != len(model.inputs):
+        raise InputError(f"the model takes {len(model.inputs)} inputs, got {len(arrays)}")
+    n = len(arrays[0])
+    for x, info in zip(arrays, model.inputs, strict=True):
+        if x.ndim != len(info.shape) or x.shape[1:] != info.shape[1:] or len(x) != n:
+            raise InputError(
+                f"input {info.name!r} takes arrays of shape (batch, "
+                f"{', '.join(map(str, info.shape[1:]))}); got {x.shape}"
+            )
+    step = model.inputs[0].shape[0]
+    if step < 1:  # a free batch: one invocation
+        step = max(n, 1)
+    if n % step:
+        raise InputError(f"the model runs batches of {step}; got {n} samples")
+    parts = [model.run_one(*(x[i : i + step] for x in arrays)) for i in range(0, n, step)]
+    if not parts:
+        return [np.zeros((0, *o.shape[1:]), np.float32) for o in model.outputs]
+    return [np.concatenate(p, axis=0) for p in zip(*parts, strict=True)]

@@ -72,6 +72,24 @@ def onnx_session(path: str | Path, num_threads: int = 1):
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
+def embed_metadata(path: str | Path, metadata: dict) -> None:
+    """Store ``metadata`` as JSON in the ``metadata_props`` entry ``lprkit`` of an ONNX file
+    (replacing an earlier entry), rewriting the file in place."""
+    import json
+
+    import onnx
+
+    from lprkit.edge.runtime import METADATA_NAME
+
+    model = onnx.load(str(path))
+    keep = [p for p in model.metadata_props if p.key != METADATA_NAME]
+    del model.metadata_props[:]
+    model.metadata_props.extend(keep)
+    entry = model.metadata_props.add()
+    entry.key, entry.value = METADATA_NAME, json.dumps(metadata, ensure_ascii=False)
+    onnx.save(model, str(path))
+
+
 def run_onnx(session, x: np.ndarray) -> list[np.ndarray]:
     """Run a session on a float32 batch of any size (one sample at a time for a fixed batch 1)."""
     inp = session.get_inputs()[0]
@@ -92,6 +110,7 @@ def export_onnx(
     overwrite: bool = False,
     check: bool = True,
     check_inputs: np.ndarray | None = None,
+    metadata: dict | None = None,
 ) -> OnnxResult:
     """Export a Keras model to ONNX with tf2onnx and check it with onnxruntime.
 
@@ -112,6 +131,12 @@ def export_onnx(
     check
         Run onnxruntime next to Keras on ``check_inputs`` (default: seeded noise); a
         difference above :data:`ONNX_ATOL` or NaN raises :class:`LprkitError`.
+    metadata
+        lprkit's description of the model (:func:`~lprkit.export.tflite.recognizer_metadata`,
+        :func:`~lprkit.export.tflite.detector_metadata`), stored as JSON in the model's
+        ``metadata_props`` under ``lprkit`` with the precision, batch and opset added, so
+        :class:`~lprkit.edge.recognizer.EdgeRecognizer` / :class:`~lprkit.edge.detector.EdgeDetector`
+        run the file on ONNX Runtime without further arguments.
     """
     from lprkit.export.tflite import has_rolled_rnn, input_specs, keras_outputs
 
@@ -136,6 +161,9 @@ def export_onnx(
             source.export(
                 tmp, format="onnx", input_signature=specs, opset_version=int(opset), verbose=False
             )
+        if metadata is not None:
+            embed_metadata(tmp, {**metadata, "precision": "fp32", "batch_size": batch_size,
+                                 "unrolled_rnn": source is not model, "opset": int(opset)})
         diff = None
         if check:
             if check_inputs is None:
