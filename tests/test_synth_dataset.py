@@ -207,3 +207,17 @@ def test_char_height_sets_the_smallest_line_and_keeps_the_plates():
         generate_crops(2, size=(64, 16), char_height=1)
     with pytest.raises(ValueError, match="char_height or render_scale, not both"):
         generate_crops(2, size=(64, 16), char_height=12, render_scale=2)
+
+
+def test_plot_exploration_draws_the_three_pictures_or_the_reason():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lprkit.synth.explorer import plot_exploration
+
+    fig = plot_exploration(explore("kr_commercial_2line", "", seed=0))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["clean", "degraded", "strip the recogniser reads"]
+    assert fig._suptitle.get_text().startswith("kr_commercial_2line: ")
+    rejected = plot_exploration(explore("kr_ev", "12가3456"))
+    assert len(rejected.axes) == 1 and not rejected.axes[0].images

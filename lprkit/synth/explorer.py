@@ -78,6 +78,29 @@ def explore(
     return Exploration(st.name, plate.text, plate.image, img, strip, msg)
 
 
+def plot_exploration(res: Exploration, width: float = 9.0):
+    """The explorer's three pictures (clean, degraded, one-line strip) as a matplotlib figure:
+    the static picture a stored notebook keeps where a live widget shows nothing.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per picture, titled; a figure with only the message when the text was rejected.
+    """
+    import matplotlib.pyplot as plt
+
+    panels = [(t, im) for t, im in (("clean", res.clean), ("degraded", res.degraded),
+                                    ("strip the recogniser reads", res.strip)) if im is not None]
+    fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(width, width / 8), squeeze=False)
+    for ax, (title, image) in zip(axes[0], panels):
+        ax.imshow(image)
+        ax.set_title(title, fontsize=9)
+    for ax in axes[0]:
+        ax.axis("off")
+    fig.suptitle(res.message, fontsize=10)
+    return fig
+
+
 def _png(image: np.ndarray) -> bytes:
     import cv2
 
