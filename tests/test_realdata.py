@@ -236,6 +236,8 @@ def test_kr_crops_download_fetches_the_pinned_originals(realdata_dir, tmp_path, 
     assert realdata.verify("kr_crops") == []
     calls.clear()
     assert len(realdata.load_kr_crops()) == 20 and calls == []  # a complete copy is not fetched again
+    next(iter(sorted((tmp_path / "kr_crops").glob("aziz_*")))).unlink()  # as if cut short
+    assert len(realdata.load_kr_crops(progress=False)) == 20 and len(calls) == 20
 
     def offline(*args, **kwargs):
         raise OSError("network unreachable")

@@ -191,7 +191,8 @@ def load_kr_crops(*, download: bool = True, progress: bool = True) -> CropsFolde
     if (folder / "labels.csv").is_file():
         return read_crops_folder(folder)
     images = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-    if not images:
+    ours = [p for p in images if p.name in KR_CROPS_SHA256]  # what an earlier download left
+    if not images or (ours and len(ours) < len(KR_CROPS_SHA256)):  # none, or cut short
         if not download:
             raise FileNotFoundError(
                 f"kr_crops is not in {folder}: put the crops there (with labels.csv rows "
