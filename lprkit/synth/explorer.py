@@ -92,7 +92,7 @@ def plot_exploration(res: Exploration, width: float = 9.0):
     panels = [(t, im) for t, im in (("clean", res.clean), ("degraded", res.degraded),
                                     ("strip the recogniser reads", res.strip)) if im is not None]
     fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(width, width / 8), squeeze=False)
-    for ax, (title, image) in zip(axes[0], panels):
+    for ax, (title, image) in zip(axes[0], panels, strict=False):
         ax.imshow(image)
         ax.set_title(title, fontsize=9)
     for ax in axes[0]:
