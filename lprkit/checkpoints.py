@@ -21,13 +21,14 @@ import importlib.util
 import os
 from pathlib import Path
 
-from lprkit.edge.backends import EDGE_BACKENDS
 from lprkit.errors import InputError, LprkitError
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "checkpoints"
 KINDS = ("recognizer", "detector")
 #: What ``backend=`` (``--backend``) accepts; ``None`` chooses (see :func:`choose_backend`).
 BACKENDS = ("keras", "litert", "onnxruntime")
+#: Suffix of the exported files each edge backend runs.
+EDGE_SUFFIX = {"litert": ".tflite", "onnxruntime": ".onnx"}
 TRAIN_EXTRA = "pip install 'lprkit[train]'"
 
 
@@ -67,7 +68,7 @@ def choose_backend(path: str | os.PathLike, backend: str | None = None) -> str:
     """
     backend = check_backend(backend)
     path = Path(path)
-    for native, suffix in EDGE_BACKENDS.items():
+    for native, suffix in EDGE_SUFFIX.items():
         if path.suffix.lower() == suffix:
             if backend not in (None, native):
                 raise InputError(
@@ -86,7 +87,7 @@ def edge_files(folder: str | os.PathLike) -> dict[str, Path]:
     """The exported files a checkpoint folder holds, by backend (``model_*.tflite``, ``model*.onnx``)."""
     folder = Path(folder)
     found = {}
-    for backend, suffix in EDGE_BACKENDS.items():
+    for backend, suffix in EDGE_SUFFIX.items():
         files = sorted(folder.glob(f"model*{suffix}"))
         if files:
             found[backend] = files[0]
@@ -100,7 +101,7 @@ def edge_file(folder: str | os.PathLike, backend: str) -> Path:
     if file is not None:
         return file
     name = folder.name if folder.parent == SHIPPED_DIR else str(folder)
-    suffix = EDGE_BACKENDS[backend]
+    suffix = EDGE_SUFFIX[backend]
     make = (
         f"lprkit export {name} --out {folder.name}.onnx"
         if backend == "onnxruntime"
